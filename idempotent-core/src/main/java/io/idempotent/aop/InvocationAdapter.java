@@ -1,0 +1,73 @@
+package io.idempotent.aop;
+
+import java.lang.reflect.Method;
+
+import org.aopalliance.intercept.MethodInvocation;
+import org.springframework.expression.EvaluationContext;
+
+/**
+ * Teaches the guard about one transport (RocketMQ listeners, Spring MVC controllers): which methods it
+ * serves, how their keys are namespaced, what the key expression can see, and the key used when the
+ * annotation gives none. Decisions about a method are taken once, at start-up.
+ */
+public interface InvocationAdapter {
+
+	/**
+	 * Whether calls of this method arrive through this adapter's transport.
+	 * @param method the annotated method
+	 * @param targetClass the bean's class
+	 * @return true to serve it
+	 */
+	boolean supports(Method method, Class<?> targetClass);
+
+	/**
+	 * The transport's name, a metric tag: {@code rocketmq}, {@code http}.
+	 * @return the source
+	 */
+	String source();
+
+	/**
+	 * The namespace keys of this method live in; by default the operation name.
+	 * @param operationName the operation name
+	 * @param method the method
+	 * @param targetClass the bean's class
+	 * @return the namespace
+	 */
+	default String keyNamespace(String operationName, Method method, Class<?> targetClass) {
+		return operationName;
+	}
+
+	/**
+	 * Whether {@link #defaultKey} gives a key when the annotation has no expression.
+	 * @return true when there is a default key
+	 */
+	default boolean providesDefaultKey() {
+		return false;
+	}
+
+	/**
+	 * Adds transport variables (message metadata, the request) to a call's key evaluation context.
+	 * @param context the context
+	 * @param invocation the call
+	 */
+	default void contributeVariables(EvaluationContext context, MethodInvocation invocation) {
+	}
+
+	/**
+	 * The key of a call whose annotation has no expression.
+	 * @param invocation the call
+	 * @return the key, or null when there is none
+	 */
+	default String defaultKey(MethodInvocation invocation) {
+		return null;
+	}
+
+	/**
+	 * A human description of the default key, for error messages ("the message keys or id").
+	 * @return the description
+	 */
+	default String defaultKeyDescription() {
+		return "the default key";
+	}
+
+}

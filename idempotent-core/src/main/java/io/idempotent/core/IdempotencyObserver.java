@@ -1,0 +1,48 @@
+package io.idempotent.core;
+
+import io.idempotent.store.AcquireResult;
+
+/**
+ * Hears what the engine decides, for metrics and logs. Every method has a no-op default; implementations must
+ * be fast and must not throw.
+ */
+public interface IdempotencyObserver {
+
+	/** Hears nothing. */
+	IdempotencyObserver NONE = new IdempotencyObserver() {
+	};
+
+	/**
+	 * A duplicate was blocked.
+	 * @param operation the operation
+	 * @param state {@link AcquireResult.Status#COMPLETED} or {@link AcquireResult.Status#IN_PROGRESS}
+	 */
+	default void duplicate(IdempotentOperation operation, AcquireResult.Status state) {
+	}
+
+	/**
+	 * A guarded call ran.
+	 * @param operation the operation
+	 * @param success whether it returned normally
+	 * @param nanos how long it ran
+	 */
+	default void executed(IdempotentOperation operation, boolean success, long nanos) {
+	}
+
+	/**
+	 * A call finished but its claim had been taken over after its lease expired, so its complete, release or
+	 * renew was refused.
+	 * @param operation the operation
+	 * @param transition {@code complete}, {@code release} or {@code renew}
+	 */
+	default void fencedOut(IdempotentOperation operation, String transition) {
+	}
+
+	/**
+	 * The store was unreachable and the call ran unguarded because its failure mode is fail-open.
+	 * @param operation the operation
+	 */
+	default void failedOpen(IdempotentOperation operation) {
+	}
+
+}

@@ -1,0 +1,34 @@
+package io.idempotent.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The tuning of one guarded operation.
+ *
+ * @param lease how long a claim (PROCESSING) is held before another caller may take it over; short, so a
+ * crashed worker does not block its key for long
+ * @param retention how long a completed record (and its result) is kept and duplicates are recognised
+ * @param keepAlive whether a running call renews its lease periodically, so a slow but healthy call is not
+ * mistaken for a crashed one
+ * @param failureMode what to do when the store cannot be reached
+ */
+public record IdempotencySettings(Duration lease, Duration retention, boolean keepAlive, FailureMode failureMode) {
+
+	/** One minute lease, 24 hours retention, keep-alive on, fail closed. */
+	public static final IdempotencySettings DEFAULTS = new IdempotencySettings(Duration.ofMinutes(1),
+			Duration.ofHours(24), true, FailureMode.FAIL_CLOSED);
+
+	public IdempotencySettings {
+		Objects.requireNonNull(failureMode, "failureMode");
+		requirePositive(lease, "lease");
+		requirePositive(retention, "retention");
+	}
+
+	private static void requirePositive(Duration duration, String what) {
+		if (duration == null || duration.isNegative() || duration.isZero() || duration.toMillis() < 1) {
+			throw new IllegalArgumentException(what + " must be at least 1 ms, was " + duration);
+		}
+	}
+
+}

@@ -1,0 +1,81 @@
+package io.idempotent.store;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.idempotent.core.IdempotencyKey;
+
+/**
+ * Where idempotency records live. Small and atomic: every state change is one atomic store call, decided
+ * inside the store, so callers never check and then act.
+ *
+ * <p>A record is PROCESSING (claimed, held for a lease) or COMPLETED (holding the result, kept for a
+ * retention period). Expired records behave as if absent. {@link #complete}, {@link #release} and
+ * {@link #renew} are fenced: they take effect only while the caller's token is the record's current owner,
+ * so a worker whose lease expired and was taken over cannot overwrite or delete its successor's record.
+ *
+ * <p>Implementations throw {@link IdempotencyStoreException} when the backend fails; they never turn a
+ * failure into a normal outcome.
+ */
+public interface IdempotencyStore {
+
+	/**
+	 * Atomically claims the key, unless it is held by an unexpired lease or completed. An expired lease is taken
+	 * over with a new token.
+	 * @param key the key
+	 * @param lease how long the claim is held before others may take it over
+	 * @return ACQUIRED with a fresh token, IN_PROGRESS, or COMPLETED with the stored result
+	 */
+	AcquireResult tryAcquire(IdempotencyKey key, Duration lease);
+
+	/**
+	 * Atomically marks the key COMPLETED with its result, kept for the retention, if the token still owns it.
+	 * Once the lease has run out the claim may be gone (stores delete expired records), so an owner whose
+	 * lease expired can be fenced out even when nobody took over; keep-alive ({@link #renew}) prevents that.
+	 * @param key the key
+	 * @param token the owner's token from {@link #tryAcquire}
+	 * @param result the bytes to hand to later duplicates
+	 * @param retention how long the completed record is kept
+	 * @return true when completed; false when the token no longer owns the key (fenced out)
+	 */
+	boolean complete(IdempotencyKey key, String token, byte[] result, Duration retention);
+
+	/**
+	 * Atomically deletes the claim if the token still owns it and it is PROCESSING, so a retry may run.
+	 * @param key the key
+	 * @param token the owner's token
+	 * @return true when released; false when the token no longer owns the key (fenced out)
+	 */
+	boolean release(IdempotencyKey key, String token);
+
+	/**
+	 * Atomically extends the lease of a PROCESSING claim the token still owns.
+	 * @param key the key
+	 * @param token the owner's token
+	 * @param lease the new lease, counted from now
+	 * @return true when renewed; false when the token no longer owns the key
+	 */
+	boolean renew(IdempotencyKey key, String token, Duration lease);
+
+	/**
+	 * Reads the live record of a key, for operators. Not for decisions.
+	 * @param key the key
+	 * @return the record, empty when absent or expired
+	 */
+	Optional<IdempotencyRecord> find(IdempotencyKey key);
+
+	/**
+	 * Deletes the record of a key whatever its state, so the next call runs again (an operator forcing a
+	 * reprocess).
+	 * @param key the key
+	 * @return true when a live record was deleted
+	 */
+	boolean evict(IdempotencyKey key);
+
+	/**
+	 * A short name for logs and metric tags, such as {@code redis}, {@code jdbc} or {@code memory}.
+	 * @return the store type
+	 */
+	String type();
+
+}
