@@ -1,0 +1,19 @@
+package io.idempotent.store.jdbc;
+
+import javax.sql.DataSource;
+
+import io.idempotent.testsupport.TestDatabases;
+
+class PostgresJdbcIdempotencyStoreTests extends JdbcIdempotencyStoreContractTests {
+
+	@Override
+	protected DataSource dataSource() {
+		return TestDatabases.postgres();
+	}
+
+	@Override
+	protected JdbcDialect expectedDialect() {
+		return JdbcDialect.POSTGRESQL;
+	}
+
+}
