@@ -1,0 +1,115 @@
+package io.idempotent.autoconfigure;
+
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+import io.idempotent.core.IdempotencyEngine;
+import io.idempotent.core.IdempotencyKey;
+import io.idempotent.core.IdempotencySettings;
+import io.idempotent.key.IdempotentMethod;
+import io.idempotent.key.IdempotentMethodRegistry;
+import io.idempotent.store.IdempotencyRecord;
+
+/**
+ * {@code /actuator/idempotency}: the guarded operations with their effective settings;
+ * {@code /actuator/idempotency/{name}/{key}}: one record's state and expiry (GET) or its eviction (DELETE),
+ * for an operator who must force a reprocess. {@code name} is an operation name (or a key namespace).
+ */
+@Endpoint(id = "idempotency")
+public class IdempotencyEndpoint {
+
+	private final IdempotencyEngine engine;
+
+	private final IdempotentMethodRegistry registry;
+
+	/**
+	 * Creates the endpoint.
+	 * @param engine the engine (and its store)
+	 * @param registry the guarded methods
+	 */
+	public IdempotencyEndpoint(IdempotencyEngine engine, IdempotentMethodRegistry registry) {
+		this.engine = engine;
+		this.registry = registry;
+	}
+
+	/**
+	 * The guarded operations.
+	 * @return the store type and each operation's settings
+	 */
+	@ReadOperation
+	public Map<String, Object> operations() {
+		List<Map<String, Object>> operations = this.registry.methods()
+			.stream()
+			.sorted(Comparator.comparing((IdempotentMethod m) -> m.operation().name()))
+			.map(IdempotencyEndpoint::describe)
+			.toList();
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("store", this.engine.store().type());
+		body.put("operations", operations);
+		return body;
+	}
+
+	/**
+	 * One record.
+	 * @param name the operation name
+	 * @param key the business key
+	 * @return the record, or null (404) when there is none
+	 */
+	@ReadOperation
+	public Map<String, Object> record(@Selector String name, @Selector String key) {
+		return this.engine.store().find(IdempotencyKey.of(namespace(name), key)).map(IdempotencyEndpoint::describe)
+			.orElse(null);
+	}
+
+	/**
+	 * Evicts one record so the next call for its key runs again.
+	 * @param name the operation name
+	 * @param key the business key
+	 * @return whether a live record was evicted
+	 */
+	@DeleteOperation
+	public Map<String, Object> evict(@Selector String name, @Selector String key) {
+		return Map.of("evicted", this.engine.store().evict(IdempotencyKey.of(namespace(name), key)));
+	}
+
+	private String namespace(String name) {
+		return this.registry.methods()
+			.stream()
+			.filter((m) -> m.operation().name().equals(name))
+			.map(IdempotentMethod::keyNamespace)
+			.findFirst()
+			.orElse(name);
+	}
+
+	private static Map<String, Object> describe(IdempotentMethod method) {
+		IdempotencySettings settings = method.operation().settings();
+		Map<String, Object> description = new LinkedHashMap<>();
+		description.put("name", method.operation().name());
+		description.put("source", method.operation().source());
+		description.put("method", method.describe());
+		description.put("key", method.keyExpressionSource().isEmpty() ? null : method.keyExpressionSource());
+		description.put("keyNamespace", method.keyNamespace());
+		description.put("lease", settings.lease().toString());
+		description.put("retention", settings.retention().toString());
+		description.put("keepAlive", settings.keepAlive());
+		description.put("failureMode", settings.failureMode().name());
+		return description;
+	}
+
+	private static Map<String, Object> describe(IdempotencyRecord record) {
+		Map<String, Object> description = new LinkedHashMap<>();
+		description.put("state", record.state().name());
+		description.put("expiresAt", (record.expiresAt().equals(Instant.MAX)) ? null : record.expiresAt().toString());
+		description.put("resultSize", record.resultSize());
+		return description;
+	}
+
+}

@@ -1,0 +1,127 @@
+package io.idempotent.autoconfigure;
+
+import java.util.List;
+
+import org.springframework.aop.config.AopConfigUtils;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.type.AnnotationMetadata;
+
+import io.idempotent.aop.IdempotentAdvisor;
+import io.idempotent.aop.IdempotentMethodInterceptor;
+import io.idempotent.aop.IdempotentMethodScanner;
+import io.idempotent.aop.InvocationAdapter;
+import io.idempotent.codec.JacksonResultCodec;
+import io.idempotent.codec.ResultCodec;
+import io.idempotent.core.IdempotencyEngine;
+import io.idempotent.core.IdempotencyObserver;
+import io.idempotent.core.IdempotencySettingsResolver;
+import io.idempotent.core.LeaseKeepAlive;
+import io.idempotent.key.IdempotentMethodRegistry;
+import io.idempotent.store.IdempotencyStore;
+import io.idempotent.store.IdempotencyStoreDecorator;
+
+/**
+ * Guards {@code @Idempotent} methods: the engine on the auto-configured (or user's) store, the method
+ * registry that validates every declaration at start-up, and the advisor that applies the interceptor.
+ */
+@AutoConfiguration(after = IdempotentStoreAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = "idempotent.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(IdempotentProperties.class)
+@Import(IdempotentAutoConfiguration.AutoProxyRegistrar.class)
+public final class IdempotentAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	IdempotencySettingsResolver idempotencySettingsResolver(IdempotentProperties properties) {
+		return new PropertiesSettingsResolver(properties);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	ResultCodec idempotencyResultCodec(ObjectProvider<tools.jackson.databind.json.JsonMapper> jsonMapper) {
+		tools.jackson.databind.json.JsonMapper mapper = jsonMapper.getIfAvailable();
+		return (mapper != null) ? new JacksonResultCodec(mapper) : new JacksonResultCodec();
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	LeaseKeepAlive idempotencyLeaseKeepAlive(ObjectProvider<IdempotencyStore> store,
+			ObjectProvider<IdempotencyStoreDecorator> decorators, ObjectProvider<IdempotencyObserver> observer,
+			IdempotentProperties properties) {
+		return new LeaseKeepAlive(guardedStore(store, decorators, properties),
+				observer.getIfAvailable(() -> IdempotencyObserver.NONE));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	IdempotencyEngine idempotencyEngine(ObjectProvider<IdempotencyStore> store,
+			ObjectProvider<IdempotencyStoreDecorator> decorators, ObjectProvider<IdempotencyObserver> observer,
+			LeaseKeepAlive keepAlive, IdempotentProperties properties) {
+		return new IdempotencyEngine(guardedStore(store, decorators, properties),
+				observer.getIfAvailable(() -> IdempotencyObserver.NONE), keepAlive);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	IdempotentMethodRegistry idempotentMethodRegistry(IdempotencySettingsResolver settings,
+			ObjectProvider<InvocationAdapter> adapters) {
+		List<InvocationAdapter> ordered = adapters.orderedStream().toList();
+		return new IdempotentMethodRegistry(settings, ordered);
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static IdempotentMethodScanner idempotentMethodScanner(ObjectProvider<IdempotentMethodRegistry> registry) {
+		return new IdempotentMethodScanner(registry::getObject);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	IdempotentAdvisor idempotentAdvisor(IdempotencyEngine engine, IdempotentMethodRegistry registry,
+			ResultCodec codec) {
+		return new IdempotentAdvisor(new IdempotentMethodInterceptor(engine, registry, codec));
+	}
+
+	private static IdempotencyStore guardedStore(ObjectProvider<IdempotencyStore> store,
+			ObjectProvider<IdempotencyStoreDecorator> decorators, IdempotentProperties properties) {
+		IdempotencyStore guarded = store.getIfAvailable();
+		if (guarded == null) {
+			throw new NoIdempotencyStoreException(properties.getStore().getType());
+		}
+		for (IdempotencyStoreDecorator decorator : decorators.orderedStream().toList()) {
+			guarded = decorator.decorate(guarded);
+		}
+		return guarded;
+	}
+
+	/**
+	 * Makes sure an auto-proxy creator exists and proxies classes, even where Boot's AOP auto-configuration is
+	 * switched off: listener and controller beans are proxied by class.
+	 */
+	static class AutoProxyRegistrar implements ImportBeanDefinitionRegistrar {
+
+		@Override
+		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+			AopConfigUtils.registerAutoProxyCreatorIfNecessary(registry);
+			AopConfigUtils.forceAutoProxyCreatorToUseClassProxying(registry);
+		}
+
+	}
+
+}

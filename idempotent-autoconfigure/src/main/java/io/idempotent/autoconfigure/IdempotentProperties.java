@@ -1,0 +1,279 @@
+package io.idempotent.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
+import org.springframework.util.unit.DataSize;
+
+import io.idempotent.core.FailureMode;
+
+/**
+ * Configuration of idempotent: defaults for every guarded operation, per-operation overrides, and the store.
+ */
+@ConfigurationProperties("idempotent")
+public class IdempotentProperties {
+
+	/**
+	 * Whether {@code @Idempotent} methods are guarded.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Prefix of every key the Redis store writes. Defaults to spring.application.name, else "idempotent".
+	 */
+	private String keyPrefix;
+
+	/**
+	 * Settings every guarded operation starts from.
+	 */
+	@NestedConfigurationProperty
+	private final Operation defaults = Operation.defaults();
+
+	/**
+	 * Per-operation overrides of the defaults, keyed by operation name (the annotation's name, or
+	 * SimpleClassName.method; use brackets for names with dots: idempotent.handlers.[Orders.pay].lease).
+	 */
+	private final Map<String, Operation> handlers = new LinkedHashMap<>();
+
+	private final Store store = new Store();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getKeyPrefix() {
+		return this.keyPrefix;
+	}
+
+	public void setKeyPrefix(String keyPrefix) {
+		this.keyPrefix = keyPrefix;
+	}
+
+	public Operation getDefaults() {
+		return this.defaults;
+	}
+
+	public Map<String, Operation> getHandlers() {
+		return this.handlers;
+	}
+
+	public Store getStore() {
+		return this.store;
+	}
+
+	/**
+	 * Settings of a guarded operation. Unset values fall back to {@code idempotent.defaults.*}.
+	 */
+	public static class Operation {
+
+		/**
+		 * How long a claim (PROCESSING) is held before another caller may take it over.
+		 */
+		private Duration lease;
+
+		/**
+		 * How long a completed record and its result are kept, and duplicates recognised.
+		 */
+		private Duration retention;
+
+		/**
+		 * Whether a running call renews its lease every third of the lease.
+		 */
+		private Boolean keepAlive;
+
+		/**
+		 * What a call does when the store fails: fail-closed (the call fails) or fail-open (it runs unguarded).
+		 * Defaults to idempotent.store.failure-mode.
+		 */
+		private FailureMode failureMode;
+
+		static Operation defaults() {
+			Operation operation = new Operation();
+			operation.lease = Duration.ofMinutes(1);
+			operation.retention = Duration.ofHours(24);
+			operation.keepAlive = true;
+			return operation;
+		}
+
+		public Duration getLease() {
+			return this.lease;
+		}
+
+		public void setLease(Duration lease) {
+			this.lease = lease;
+		}
+
+		public Duration getRetention() {
+			return this.retention;
+		}
+
+		public void setRetention(Duration retention) {
+			this.retention = retention;
+		}
+
+		public Boolean getKeepAlive() {
+			return this.keepAlive;
+		}
+
+		public void setKeepAlive(Boolean keepAlive) {
+			this.keepAlive = keepAlive;
+		}
+
+		public FailureMode getFailureMode() {
+			return this.failureMode;
+		}
+
+		public void setFailureMode(FailureMode failureMode) {
+			this.failureMode = failureMode;
+		}
+
+	}
+
+	/**
+	 * The store shared by every guarded operation.
+	 */
+	public static class Store {
+
+		/**
+		 * Store to use. When unset: Redis if a RedisConnectionFactory exists, else JDBC if a DataSource exists,
+		 * else in-memory (not shared between instances).
+		 */
+		private StoreType type;
+
+		/**
+		 * What a guarded call does when the store fails, unless its operation overrides it.
+		 */
+		private FailureMode failureMode = FailureMode.FAIL_CLOSED;
+
+		private final Jdbc jdbc = new Jdbc();
+
+		public StoreType getType() {
+			return this.type;
+		}
+
+		public void setType(StoreType type) {
+			this.type = type;
+		}
+
+		public FailureMode getFailureMode() {
+			return this.failureMode;
+		}
+
+		public void setFailureMode(FailureMode failureMode) {
+			this.failureMode = failureMode;
+		}
+
+		public Jdbc getJdbc() {
+			return this.jdbc;
+		}
+
+	}
+
+	/**
+	 * The JDBC store.
+	 */
+	public static class Jdbc {
+
+		/**
+		 * Name of the table holding idempotency records.
+		 */
+		private String tableName = "idempotency_record";
+
+		/**
+		 * When to create the table from the shipped schema script of the detected database: embedded (only for
+		 * an embedded database such as H2), always, or never.
+		 */
+		private DatabaseInitializationMode initializeSchema = DatabaseInitializationMode.EMBEDDED;
+
+		/**
+		 * Largest result the store accepts; a larger one is refused with an error, never truncated.
+		 */
+		private DataSize maxResultSize = DataSize.ofMegabytes(1);
+
+		private final Purge purge = new Purge();
+
+		public String getTableName() {
+			return this.tableName;
+		}
+
+		public void setTableName(String tableName) {
+			this.tableName = tableName;
+		}
+
+		public DatabaseInitializationMode getInitializeSchema() {
+			return this.initializeSchema;
+		}
+
+		public void setInitializeSchema(DatabaseInitializationMode initializeSchema) {
+			this.initializeSchema = initializeSchema;
+		}
+
+		public DataSize getMaxResultSize() {
+			return this.maxResultSize;
+		}
+
+		public void setMaxResultSize(DataSize maxResultSize) {
+			this.maxResultSize = maxResultSize;
+		}
+
+		public Purge getPurge() {
+			return this.purge;
+		}
+
+	}
+
+	/**
+	 * Deletion of expired rows from the JDBC store's table.
+	 */
+	public static class Purge {
+
+		/**
+		 * Whether expired rows are deleted periodically.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How often expired rows are deleted.
+		 */
+		private Duration interval = Duration.ofMinutes(5);
+
+		/**
+		 * Rows deleted per statement; each batch is its own short transaction.
+		 */
+		private int batchSize = 1000;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public int getBatchSize() {
+			return this.batchSize;
+		}
+
+		public void setBatchSize(int batchSize) {
+			this.batchSize = batchSize;
+		}
+
+	}
+
+}

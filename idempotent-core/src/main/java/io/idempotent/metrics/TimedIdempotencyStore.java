@@ -1,0 +1,111 @@
+package io.idempotent.metrics;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import io.idempotent.core.IdempotencyKey;
+import io.idempotent.store.AcquireResult;
+import io.idempotent.store.IdempotencyRecord;
+import io.idempotent.store.IdempotencyStore;
+
+/**
+ * Times every call to a store in {@code idempotent.store.operations}, tagged {@code store} (its type),
+ * {@code operation} ({@code acquire}, {@code complete}, {@code release}, {@code renew}, {@code find},
+ * {@code evict}) and {@code outcome} ({@code success} | {@code error}). Delegates everything else unchanged.
+ */
+public final class TimedIdempotencyStore implements IdempotencyStore {
+
+	/** Name of the store latency timer. */
+	public static final String OPERATIONS = "idempotent.store.operations";
+
+	private static final String[] OPERATION_NAMES = { "acquire", "complete", "release", "renew", "find", "evict" };
+
+	private final IdempotencyStore delegate;
+
+	private final Timer[] successes = new Timer[OPERATION_NAMES.length];
+
+	private final Timer[] errors = new Timer[OPERATION_NAMES.length];
+
+	/**
+	 * Wraps a store.
+	 * @param delegate the store
+	 * @param registry where the timers live
+	 */
+	public TimedIdempotencyStore(IdempotencyStore delegate, MeterRegistry registry) {
+		this.delegate = delegate;
+		for (int i = 0; i < OPERATION_NAMES.length; i++) {
+			this.successes[i] = timer(registry, OPERATION_NAMES[i], "success");
+			this.errors[i] = timer(registry, OPERATION_NAMES[i], "error");
+		}
+	}
+
+	private Timer timer(MeterRegistry registry, String operation, String outcome) {
+		return Timer.builder(OPERATIONS)
+			.description("Latency of idempotency store calls")
+			.tag("store", this.delegate.type())
+			.tag("operation", operation)
+			.tag("outcome", outcome)
+			.register(registry);
+	}
+
+	@Override
+	public AcquireResult tryAcquire(IdempotencyKey key, Duration lease) {
+		return timed(0, () -> this.delegate.tryAcquire(key, lease));
+	}
+
+	@Override
+	public boolean complete(IdempotencyKey key, String token, byte[] result, Duration retention) {
+		return timed(1, () -> this.delegate.complete(key, token, result, retention));
+	}
+
+	@Override
+	public boolean release(IdempotencyKey key, String token) {
+		return timed(2, () -> this.delegate.release(key, token));
+	}
+
+	@Override
+	public boolean renew(IdempotencyKey key, String token, Duration lease) {
+		return timed(3, () -> this.delegate.renew(key, token, lease));
+	}
+
+	@Override
+	public Optional<IdempotencyRecord> find(IdempotencyKey key) {
+		return timed(4, () -> this.delegate.find(key));
+	}
+
+	@Override
+	public boolean evict(IdempotencyKey key) {
+		return timed(5, () -> this.delegate.evict(key));
+	}
+
+	@Override
+	public String type() {
+		return this.delegate.type();
+	}
+
+	/**
+	 * The store this one times.
+	 * @return the delegate
+	 */
+	public IdempotencyStore delegate() {
+		return this.delegate;
+	}
+
+	private <T> T timed(int operation, Supplier<T> call) {
+		long start = System.nanoTime();
+		try {
+			T result = call.get();
+			this.successes[operation].record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+			return result;
+		}
+		catch (RuntimeException ex) {
+			this.errors[operation].record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+			throw ex;
+		}
+	}
+
+}
