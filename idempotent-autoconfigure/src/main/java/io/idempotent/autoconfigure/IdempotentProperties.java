@@ -18,7 +18,7 @@ import io.idempotent.core.FailureMode;
 public class IdempotentProperties {
 
 	/**
-	 * Whether {@code @Idempotent} methods are guarded.
+	 * Whether @Idempotent methods are guarded.
 	 */
 	private boolean enabled = true;
 

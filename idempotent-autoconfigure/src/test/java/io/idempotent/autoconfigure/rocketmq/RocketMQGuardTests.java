@@ -1,0 +1,372 @@
+package io.idempotent.autoconfigure.rocketmq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.rocketmq.spring.annotation.ConsumeMode;
+import org.apache.rocketmq.spring.annotation.RocketMQMessageListener;
+import org.apache.rocketmq.spring.core.RocketMQListener;
+import org.apache.rocketmq.spring.core.RocketMQTemplate;
+import org.apache.rocketmq.spring.support.DefaultRocketMQListenerContainer;
+import org.apache.rocketmq.spring.support.RocketMQHeaders;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.messaging.support.MessageBuilder;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.search.Search;
+
+import io.idempotent.annotation.Idempotent;
+import io.idempotent.core.IdempotencyKey;
+import io.idempotent.core.IdempotencyEngine;
+import io.idempotent.testsupport.EmbeddedRocketMQ;
+
+/**
+ * The RocketMQ guard against a real name server and broker running in this JVM. Every test counts the
+ * handlers' effects (coupons, red packets), not log lines. Subclasses choose the store.
+ */
+abstract class RocketMQGuardTests {
+
+	static final Map<String, AtomicInteger> EFFECTS = new ConcurrentHashMap<>();
+
+	static final Map<String, AtomicInteger> RUNS = new ConcurrentHashMap<>();
+
+	/** What the next runs for an order do before taking effect; empty means take effect at once. */
+	static final Map<String, Deque<Behaviour>> BEHAVIOUR = new ConcurrentHashMap<>();
+
+	private static final AtomicInteger TOPICS = new AtomicInteger();
+
+	private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+
+	private final String topic = getClass().getSimpleName().toLowerCase() + "-" + TOPICS.incrementAndGet();
+
+	/**
+	 * Store configuration for the application under test.
+	 * @return property values
+	 */
+	abstract List<String> storeProperties();
+
+	/**
+	 * Extra configuration classes (a shared store bean, say).
+	 * @return classes
+	 */
+	List<Class<?>> storeConfiguration() {
+		return List.of();
+	}
+
+	@AfterEach
+	void closeContexts() {
+		this.contexts.forEach(ConfigurableApplicationContext::close);
+	}
+
+	@Test
+	void theSameBusinessKeySentThreeTimesTakesEffectOnce() {
+		ConfigurableApplicationContext app = start(CouponListener.class);
+		for (int i = 0; i < 3; i++) {
+			send(app, new OrderPaid("order-1", "user-1"), "order-1", null);
+		}
+		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 2);
+		assertThat(effects("coupon", "order-1")).isEqualTo(1);
+	}
+
+	@Test
+	void aFailedFirstDeliveryIsRedeliveredAndTakesEffectOnce() {
+		behave("order-2", Behaviour.FAIL);
+		ConfigurableApplicationContext app = start(CouponListener.class);
+		send(app, new OrderPaid("order-2", "user-1"), "order-2", null);
+		await().atMost(Duration.ofSeconds(30)).until(() -> effects("coupon", "order-2") == 1);
+		assertThat(runs("coupon", "order-2")).isEqualTo(2);
+		send(app, new OrderPaid("order-2", "user-1"), "order-2", null);
+		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 1);
+		assertThat(effects("coupon", "order-2")).isEqualTo(1);
+	}
+
+	@Test
+	void twoConsumerGroupsOnOneTopicEachTakeEffectOnce() {
+		ConfigurableApplicationContext app = start(CouponListener.class, RedPacketListener.class);
+		send(app, new OrderPaid("order-3", "user-1"), "order-3", null);
+		send(app, new OrderPaid("order-3", "user-1"), "order-3", null);
+		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 2);
+		assertThat(effects("coupon", "order-3")).isEqualTo(1);
+		assertThat(effects("red-packet", "order-3")).isEqualTo(1);
+	}
+
+	@Test
+	void anInFlightDuplicateIsRedeliveredAndDoesTheWorkWhenTheFirstAttemptFails() throws Exception {
+		CountDownLatch started = new CountDownLatch(1);
+		behave("order-4", () -> {
+			started.countDown();
+			Thread.sleep(2500);
+			throw new IllegalStateException("payment provider timed out");
+		});
+		ConfigurableApplicationContext app = start(CouponListener.class);
+		send(app, new OrderPaid("order-4", "user-1"), "order-4", null);
+		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		send(app, new OrderPaid("order-4", "user-1"), "order-4", null);
+		await().atMost(Duration.ofSeconds(30)).until(() -> effects("coupon", "order-4") == 1);
+		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 1);
+		assertThat(duplicates(app, "in_progress")).isGreaterThanOrEqualTo(1);
+		assertThat(effects("coupon", "order-4")).isEqualTo(1);
+	}
+
+	@Test
+	void aSlowHandlerKeepsItsLeaseAliveAgainstADuplicate() throws Exception {
+		CountDownLatch started = new CountDownLatch(1);
+		behave("order-5", () -> {
+			started.countDown();
+			Thread.sleep(5000); // longer than the 2 s lease: keep-alive must hold it
+		});
+		ConfigurableApplicationContext app = start(CouponListener.class);
+		send(app, new OrderPaid("order-5", "user-1"), "order-5", null);
+		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		send(app, new OrderPaid("order-5", "user-1"), "order-5", null);
+		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 1);
+		assertThat(effects("coupon", "order-5")).isEqualTo(1);
+		assertThat(runs("coupon", "order-5")).isEqualTo(1);
+		assertThat(duplicates(app, "in_progress")).isGreaterThanOrEqualTo(1);
+	}
+
+	@Test
+	void aConsumerStoppedMidHandlerIsTakenOverOnceTheLeaseExpires() throws Exception {
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch crashed = new CountDownLatch(1);
+		behave("order-6", () -> {
+			started.countDown();
+			crashed.await(60, TimeUnit.SECONDS);
+			throw new IllegalStateException("this consumer died before taking effect");
+		});
+		ConfigurableApplicationContext first = start(CouponListener.class);
+		send(first, new OrderPaid("order-6", "user-1"), "order-6", null);
+		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		first.close();
+		ConfigurableApplicationContext second = start(CouponListener.class);
+		await().atMost(Duration.ofSeconds(60)).until(() -> effects("coupon", "order-6") == 1);
+		crashed.countDown();
+		Thread.sleep(500);
+		assertThat(effects("coupon", "order-6")).isEqualTo(1);
+		assertThat(second.isActive()).isTrue();
+	}
+
+	@Test
+	void theKeyExpressionReadsMessageMetadataWithAPojoListener() {
+		ConfigurableApplicationContext app = start(TenantListener.class);
+		send(app, new OrderPaid("order-7", "user-1"), "k-1", "acme");
+		send(app, new OrderPaid("order-7", "user-1"), "k-2", "acme");
+		send(app, new OrderPaid("order-7", "user-1"), "k-3", "globex");
+		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 1
+				&& effects("tenant-coupon", "order-7") == 2);
+		String namespace = "tenant-" + this.topic + ":TenantListener.onMessage";
+		var store = app.getBean(IdempotencyEngine.class).store();
+		assertThat(store.find(IdempotencyKey.of(namespace, "acme:order-7:paid"))).isPresent();
+		assertThat(store.find(IdempotencyKey.of(namespace, "globex:order-7:paid"))).isPresent();
+	}
+
+	@Test
+	void anOrderlyConsumerMakesProgressOnceTheFirstAttemptFinishes() throws Exception {
+		CountDownLatch started = new CountDownLatch(1);
+		behave("order-8", () -> {
+			started.countDown();
+			Thread.sleep(1500);
+			throw new IllegalStateException("first attempt fails");
+		});
+		ConfigurableApplicationContext app = start(OrderlyCouponListener.class);
+		send(app, new OrderPaid("order-8", "user-1"), "order-8", null);
+		send(app, new OrderPaid("order-8", "user-1"), "order-8", null);
+		await().atMost(Duration.ofSeconds(40)).until(() -> effects("orderly-coupon", "order-8") == 1
+				&& duplicates(app, "completed") >= 1);
+		assertThat(effects("orderly-coupon", "order-8")).isEqualTo(1);
+	}
+
+	private ConfigurableApplicationContext start(Class<?>... listeners) {
+		EmbeddedRocketMQ broker = EmbeddedRocketMQ.shared();
+		broker.createTopics(List.of(this.topic), List.of("coupon-" + this.topic, "red-packet-" + this.topic,
+				"tenant-" + this.topic, "orderly-" + this.topic));
+		List<Object> sources = new ArrayList<>(List.of(TestApplication.class));
+		sources.addAll(List.of(listeners));
+		sources.addAll(storeConfiguration());
+		List<String> properties = new ArrayList<>(List.of("rocketmq.name-server=" + broker.nameServer(),
+				"rocketmq.producer.group=producer-" + this.topic, "test.topic=" + this.topic,
+				"idempotent.defaults.lease=2s", "spring.main.banner-mode=off"));
+		properties.addAll(storeProperties());
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class<?>[]::new))
+			.web(WebApplicationType.NONE)
+			.properties(properties.toArray(String[]::new))
+			.run();
+		this.contexts.add(context);
+		awaitQueuesAssigned(context);
+		return context;
+	}
+
+	private static void awaitQueuesAssigned(ConfigurableApplicationContext context) {
+		await().atMost(Duration.ofSeconds(30)).until(() -> context.getBeansOfType(DefaultRocketMQListenerContainer.class)
+			.values()
+			.stream()
+			.allMatch((c) -> !c.getConsumer().getDefaultMQPushConsumerImpl().getRebalanceImpl().getProcessQueueTable()
+				.isEmpty()));
+	}
+
+	private void send(ConfigurableApplicationContext app, OrderPaid event, String keys, String tenant) {
+		MessageBuilder<OrderPaid> message = MessageBuilder.withPayload(event).setHeader(RocketMQHeaders.KEYS, keys);
+		if (tenant != null) {
+			message.setHeader("tenant", tenant);
+		}
+		app.getBean(RocketMQTemplate.class).syncSend(this.topic + ":paid", message.build());
+	}
+
+	private int effects(String what, String orderId) {
+		return EFFECTS.getOrDefault(what + ":" + this.topic + ":" + orderId, new AtomicInteger()).get();
+	}
+
+	private int runs(String what, String orderId) {
+		return RUNS.getOrDefault(what + ":" + this.topic + ":" + orderId, new AtomicInteger()).get();
+	}
+
+	private void behave(String orderId, Behaviour... behaviours) {
+		BEHAVIOUR.put(this.topic + ":" + orderId, new ConcurrentLinkedDeque<>(List.of(behaviours)));
+	}
+
+	private static double duplicates(ConfigurableApplicationContext app, String state) {
+		return Search.in(app.getBean(MeterRegistry.class)).name("idempotent.duplicates").tag("state", state)
+			.counters().stream().mapToDouble((c) -> c.count()).sum();
+	}
+
+	/** What a run does before taking effect. */
+	interface Behaviour {
+
+		Behaviour FAIL = () -> {
+			throw new IllegalStateException("first delivery fails");
+		};
+
+		void run() throws Exception;
+
+	}
+
+	record OrderPaid(String orderId, String userId) {
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class TestApplication {
+
+	}
+
+	/** Base of the test listeners: runs the scripted behaviour, then takes effect once per run. */
+	abstract static class EffectListener {
+
+		private final String what;
+
+		EffectListener(String what) {
+			this.what = what;
+		}
+
+		void handle(String topic, OrderPaid event) {
+			String id = this.what + ":" + topic + ":" + event.orderId();
+			RUNS.computeIfAbsent(id, (k) -> new AtomicInteger()).incrementAndGet();
+			Deque<Behaviour> script = BEHAVIOUR.get(topic + ":" + event.orderId());
+			Behaviour next = (script != null) ? script.poll() : null;
+			if (next != null) {
+				try {
+					next.run();
+				}
+				catch (RuntimeException ex) {
+					throw ex;
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(ex);
+				}
+			}
+			EFFECTS.computeIfAbsent(id, (k) -> new AtomicInteger()).incrementAndGet();
+		}
+
+	}
+
+	@RocketMQMessageListener(topic = "${test.topic}", consumerGroup = "coupon-${test.topic}")
+	public static class CouponListener extends EffectListener implements RocketMQListener<OrderPaid> {
+
+		private final String topic;
+
+		public CouponListener(org.springframework.core.env.Environment environment) {
+			super("coupon");
+			this.topic = environment.getProperty("test.topic");
+		}
+
+		@Override
+		@Idempotent
+		public void onMessage(OrderPaid event) {
+			handle(this.topic, event);
+		}
+
+	}
+
+	@RocketMQMessageListener(topic = "${test.topic}", consumerGroup = "red-packet-${test.topic}")
+	public static class RedPacketListener extends EffectListener implements RocketMQListener<OrderPaid> {
+
+		private final String topic;
+
+		public RedPacketListener(org.springframework.core.env.Environment environment) {
+			super("red-packet");
+			this.topic = environment.getProperty("test.topic");
+		}
+
+		@Override
+		@Idempotent
+		public void onMessage(OrderPaid event) {
+			handle(this.topic, event);
+		}
+
+	}
+
+	@RocketMQMessageListener(topic = "${test.topic}", consumerGroup = "tenant-${test.topic}")
+	public static class TenantListener extends EffectListener implements RocketMQListener<OrderPaid> {
+
+		private final String topic;
+
+		public TenantListener(org.springframework.core.env.Environment environment) {
+			super("tenant-coupon");
+			this.topic = environment.getProperty("test.topic");
+		}
+
+		@Override
+		@Idempotent(key = "#properties['tenant'] + ':' + #event.orderId + ':' + #tags")
+		public void onMessage(OrderPaid event) {
+			handle(this.topic, event);
+		}
+
+	}
+
+	@RocketMQMessageListener(topic = "${test.topic}", consumerGroup = "orderly-${test.topic}",
+			consumeMode = ConsumeMode.ORDERLY)
+	public static class OrderlyCouponListener extends EffectListener implements RocketMQListener<OrderPaid> {
+
+		private final String topic;
+
+		public OrderlyCouponListener(org.springframework.core.env.Environment environment) {
+			super("orderly-coupon");
+			this.topic = environment.getProperty("test.topic");
+		}
+
+		@Override
+		@Idempotent
+		public void onMessage(OrderPaid event) {
+			handle(this.topic, event);
+		}
+
+	}
+
+}
