@@ -93,9 +93,11 @@ public final class IdempotentAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	IdempotentAdvisor idempotentAdvisor(IdempotencyEngine engine, IdempotentMethodRegistry registry,
-			ResultCodec codec) {
-		return new IdempotentAdvisor(new IdempotentMethodInterceptor(engine, registry, codec));
+	static IdempotentAdvisor idempotentAdvisor(ObjectProvider<IdempotencyEngine> engine,
+			ObjectProvider<IdempotentMethodRegistry> registry, ObjectProvider<ResultCodec> codec) {
+		// looked up at the first call: advisors are created while post-processors register, too early for the store
+		return new IdempotentAdvisor(
+				new IdempotentMethodInterceptor(engine::getObject, registry::getObject, codec::getObject));
 	}
 
 	private static IdempotencyStore guardedStore(ObjectProvider<IdempotencyStore> store,

@@ -4,7 +4,9 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -26,12 +28,14 @@ import io.idempotent.store.IdempotencyStoreDecorator;
 public final class IdempotentMetricsAutoConfiguration {
 
 	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	@ConditionalOnMissingBean(IdempotencyObserver.class)
 	MicrometerIdempotencyObserver idempotencyObserver(MeterRegistry registry) {
 		return new MicrometerIdempotencyObserver(registry);
 	}
 
 	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	IdempotencyStoreDecorator idempotencyStoreTimer(MeterRegistry registry) {
 		return (store) -> new TimedIdempotencyStore(store, registry);
 	}

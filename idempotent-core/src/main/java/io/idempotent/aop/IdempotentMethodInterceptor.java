@@ -2,7 +2,10 @@ package io.idempotent.aop;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
+import java.util.function.Supplier;
+
 import org.springframework.aop.support.AopUtils;
+import org.springframework.util.function.SingletonSupplier;
 
 import io.idempotent.codec.ResultCodec;
 import io.idempotent.core.GuardedCall;
@@ -22,13 +25,13 @@ public final class IdempotentMethodInterceptor implements MethodInterceptor {
 
 	private static final byte[] NO_RESULT = new byte[0];
 
-	private final IdempotencyEngine engine;
+	private final SingletonSupplier<IdempotencyEngine> engine;
 
-	private final IdempotentMethodRegistry registry;
+	private final SingletonSupplier<IdempotentMethodRegistry> registry;
+
+	private final SingletonSupplier<ResultCodec> codec;
 
 	private final KeyResolver keys = new KeyResolver();
-
-	private final ResultCodec codec;
 
 	/**
 	 * Creates the interceptor.
@@ -37,9 +40,21 @@ public final class IdempotentMethodInterceptor implements MethodInterceptor {
 	 * @param codec stores and replays return values
 	 */
 	public IdempotentMethodInterceptor(IdempotencyEngine engine, IdempotentMethodRegistry registry, ResultCodec codec) {
-		this.engine = engine;
-		this.registry = registry;
-		this.codec = codec;
+		this(() -> engine, () -> registry, () -> codec);
+	}
+
+	/**
+	 * Creates the interceptor on collaborators looked up at the first call, so that creating the advisor (which
+	 * Spring does early, while it registers post-processors) does not create the store and its dependencies.
+	 * @param engine supplies the engine
+	 * @param registry supplies the guarded methods
+	 * @param codec supplies the codec
+	 */
+	public IdempotentMethodInterceptor(Supplier<IdempotencyEngine> engine, Supplier<IdempotentMethodRegistry> registry,
+			Supplier<ResultCodec> codec) {
+		this.engine = SingletonSupplier.of(engine);
+		this.registry = SingletonSupplier.of(registry);
+		this.codec = SingletonSupplier.of(codec);
 	}
 
 	@Override
@@ -47,9 +62,12 @@ public final class IdempotentMethodInterceptor implements MethodInterceptor {
 		Object target = invocation.getThis();
 		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target)
 				: invocation.getMethod().getDeclaringClass();
-		IdempotentMethod method = this.registry.get(invocation.getMethod(), targetClass);
+		IdempotentMethod method = this.registry.obtain().get(invocation.getMethod(), targetClass);
+		if (method.adapter() instanceof GuardingInvocationAdapter guarding) {
+			return guarding.invoke(method, invocation, this.engine.obtain(), this.keys);
+		}
 		IdempotencyKey key = IdempotencyKey.of(method.keyNamespace(), this.keys.resolve(method, invocation));
-		return this.engine.execute(method.operation(), key, new MethodCall(invocation, method));
+		return this.engine.obtain().execute(method.operation(), key, new MethodCall(invocation, method));
 	}
 
 	private final class MethodCall implements GuardedCall<Object> {
@@ -70,7 +88,7 @@ public final class IdempotentMethodInterceptor implements MethodInterceptor {
 
 		@Override
 		public byte[] encode(Object result) {
-			return this.method.returnsVoid() ? NO_RESULT : IdempotentMethodInterceptor.this.codec.encode(result);
+			return this.method.returnsVoid() ? NO_RESULT : IdempotentMethodInterceptor.this.codec.obtain().encode(result);
 		}
 
 		@Override
@@ -78,7 +96,7 @@ public final class IdempotentMethodInterceptor implements MethodInterceptor {
 			if (this.method.returnsVoid() || stored.length == 0) {
 				return null;
 			}
-			return IdempotentMethodInterceptor.this.codec.decode(stored, this.method.returnType());
+			return IdempotentMethodInterceptor.this.codec.obtain().decode(stored, this.method.returnType());
 		}
 
 	}

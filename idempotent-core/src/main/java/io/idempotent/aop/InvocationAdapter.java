@@ -27,6 +27,15 @@ public interface InvocationAdapter {
 	String source();
 
 	/**
+	 * Rejects, at start-up, a method this transport cannot guard (a streaming HTTP response, say).
+	 * @param method the method
+	 * @param targetClass the bean's class
+	 * @throws io.idempotent.core.IdempotencyConfigurationException when it cannot be guarded
+	 */
+	default void validate(Method method, Class<?> targetClass) {
+	}
+
+	/**
 	 * The namespace keys of this method live in; by default the operation name.
 	 * @param operationName the operation name
 	 * @param method the method

@@ -77,6 +77,46 @@ public final class IdempotencyEngine {
 	 * @throws Throwable whatever the call throws, unchanged
 	 */
 	public <T> T execute(IdempotentOperation operation, IdempotencyKey key, GuardedCall<T> call) throws Throwable {
+		Attempt attempt = begin(operation, key);
+		switch (attempt.status()) {
+			case COMPLETED:
+				return call.replay(attempt.storedResult());
+			case IN_PROGRESS:
+				throw inProgress(operation);
+			case UNGUARDED:
+				return call.proceed();
+			default:
+				break;
+		}
+		long start = System.nanoTime();
+		T result;
+		try {
+			result = call.proceed();
+		}
+		catch (Throwable ex) {
+			attempt.executed(false, System.nanoTime() - start);
+			attempt.release();
+			throw ex;
+		}
+		attempt.executed(true, System.nanoTime() - start);
+		if (call.completes(result)) {
+			attempt.complete(encode(operation, call, result));
+		}
+		else {
+			attempt.release();
+		}
+		return result;
+	}
+
+	/**
+	 * Claims a key for a call whose completion the caller drives (see {@link Attempt}). Duplicates are counted
+	 * here; an ACQUIRED attempt's lease is kept alive until it completes or is released.
+	 * @param operation the operation
+	 * @param key the key
+	 * @return the attempt
+	 * @throws IdempotencyStoreException when the store fails and the operation fails closed
+	 */
+	public Attempt begin(IdempotentOperation operation, IdempotencyKey key) {
 		AcquireResult claim;
 		try {
 			claim = this.store.tryAcquire(key, operation.settings().lease());
@@ -85,54 +125,33 @@ public final class IdempotencyEngine {
 			if (operation.settings().failureMode() == FailureMode.FAIL_OPEN) {
 				logger.warn("Store unavailable; running '{}' unguarded (fail-open)", operation.name(), ex);
 				this.observer.failedOpen(operation);
-				return call.proceed();
+				return new Claim(operation, key, Attempt.Status.UNGUARDED, null, null);
 			}
-			throw asStoreException(ex, "claim", operation);
+			throw asStoreException(ex, operation);
 		}
-		return switch (claim.status()) {
-			case ACQUIRED -> runClaimed(operation, key, claim.token(), call);
-			case COMPLETED -> replay(operation, claim, call);
-			case IN_PROGRESS -> throw inProgress(operation);
-		};
+		switch (claim.status()) {
+			case COMPLETED:
+				logger.debug("Duplicate of a completed call of '{}' skipped", operation.name());
+				this.observer.duplicate(operation, AcquireResult.Status.COMPLETED);
+				return new Claim(operation, key, Attempt.Status.COMPLETED, null, claim.result());
+			case IN_PROGRESS:
+				logger.debug("Duplicate of a running call of '{}' refused", operation.name());
+				this.observer.duplicate(operation, AcquireResult.Status.IN_PROGRESS);
+				return new Claim(operation, key, Attempt.Status.IN_PROGRESS, null, null);
+			default:
+				return new Claim(operation, key, Attempt.Status.ACQUIRED, claim.token(), null);
+		}
 	}
 
-	private <T> T replay(IdempotentOperation operation, AcquireResult claim, GuardedCall<T> call) {
-		logger.debug("Duplicate of a completed call of '{}' skipped", operation.name());
-		this.observer.duplicate(operation, AcquireResult.Status.COMPLETED);
-		return call.replay(claim.result());
-	}
-
-	private IdempotencyInProgressException inProgress(IdempotentOperation operation) {
-		logger.debug("Duplicate of a running call of '{}' refused", operation.name());
-		this.observer.duplicate(operation, AcquireResult.Status.IN_PROGRESS);
+	/**
+	 * The exception a duplicate of a running call gets.
+	 * @param operation the operation
+	 * @return the exception, with a retry hint of at most one second
+	 */
+	public static IdempotencyInProgressException inProgress(IdempotentOperation operation) {
 		Duration lease = operation.settings().lease();
 		return new IdempotencyInProgressException(operation.name(),
 				(lease.compareTo(MAX_RETRY_AFTER) < 0) ? lease : MAX_RETRY_AFTER);
-	}
-
-	private <T> T runClaimed(IdempotentOperation operation, IdempotencyKey key, String token, GuardedCall<T> call)
-			throws Throwable {
-		LeaseKeepAlive.Handle renewal = operation.settings().keepAlive() ? this.keepAlive.track(operation, key, token) : null;
-		long start = System.nanoTime();
-		T result;
-		try {
-			result = call.proceed();
-		}
-		catch (Throwable ex) {
-			stop(renewal);
-			this.observer.executed(operation, false, System.nanoTime() - start);
-			release(operation, key, token);
-			throw ex;
-		}
-		stop(renewal);
-		this.observer.executed(operation, true, System.nanoTime() - start);
-		if (call.completes(result)) {
-			complete(operation, key, token, encode(operation, call, result));
-		}
-		else {
-			release(operation, key, token);
-		}
-		return result;
 	}
 
 	private <T> byte[] encode(IdempotentOperation operation, GuardedCall<T> call, T result) {
@@ -145,49 +164,104 @@ public final class IdempotencyEngine {
 		}
 	}
 
-	private void complete(IdempotentOperation operation, IdempotencyKey key, String token, byte[] result) {
-		try {
-			if (!this.store.complete(key, token, result, operation.settings().retention())) {
-				fencedOut(operation, "complete");
-			}
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Call of '{}' succeeded but could not be recorded as completed; its claim expires with the "
-					+ "lease", operation.name(), ex);
-		}
-	}
-
-	private void release(IdempotentOperation operation, IdempotencyKey key, String token) {
-		try {
-			if (!this.store.release(key, token)) {
-				fencedOut(operation, "release");
-			}
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Call of '{}' failed and its claim could not be released; a retry can run once the lease "
-					+ "expires", operation.name(), ex);
-		}
-	}
-
-	private void fencedOut(IdempotentOperation operation, String transition) {
-		logger.warn("Call of '{}' ran past its lease and the key was taken over; its {} was refused (fenced out). "
-				+ "Raise the lease or keep keep-alive on", operation.name(), transition);
-		this.observer.fencedOut(operation, transition);
-	}
-
-	private static void stop(LeaseKeepAlive.Handle renewal) {
-		if (renewal != null) {
-			renewal.close();
-		}
-	}
-
-	private static IdempotencyStoreException asStoreException(RuntimeException ex, String transition,
-			IdempotentOperation operation) {
+	private static IdempotencyStoreException asStoreException(RuntimeException ex, IdempotentOperation operation) {
 		if (ex instanceof IdempotencyStoreException storeException) {
 			return storeException;
 		}
-		return new IdempotencyStoreException("Store failed to " + transition + " a key of '" + operation.name() + "'",
-				ex);
+		return new IdempotencyStoreException("Store failed to claim a key of '" + operation.name() + "'", ex);
+	}
+
+	private final class Claim implements Attempt {
+
+		private final IdempotentOperation operation;
+
+		private final IdempotencyKey key;
+
+		private final Status status;
+
+		private final String token;
+
+		private final byte[] storedResult;
+
+		private final LeaseKeepAlive.Handle renewal;
+
+		private boolean ended;
+
+		Claim(IdempotentOperation operation, IdempotencyKey key, Status status, String token, byte[] storedResult) {
+			this.operation = operation;
+			this.key = key;
+			this.status = status;
+			this.token = token;
+			this.storedResult = storedResult;
+			boolean renew = status == Status.ACQUIRED && operation.settings().keepAlive();
+			this.renewal = renew ? IdempotencyEngine.this.keepAlive.track(operation, key, token) : null;
+		}
+
+		@Override
+		public Status status() {
+			return this.status;
+		}
+
+		@Override
+		public byte[] storedResult() {
+			return this.storedResult;
+		}
+
+		@Override
+		public void executed(boolean success, long nanos) {
+			IdempotencyEngine.this.observer.executed(this.operation, success, nanos);
+		}
+
+		@Override
+		public void complete(byte[] result) {
+			if (!end()) {
+				return;
+			}
+			try {
+				if (!IdempotencyEngine.this.store.complete(this.key, this.token, result,
+						this.operation.settings().retention())) {
+					fencedOut("complete");
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Call of '{}' succeeded but could not be recorded as completed; its claim expires with "
+						+ "the lease", this.operation.name(), ex);
+			}
+		}
+
+		@Override
+		public void release() {
+			if (!end()) {
+				return;
+			}
+			try {
+				if (!IdempotencyEngine.this.store.release(this.key, this.token)) {
+					fencedOut("release");
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Call of '{}' failed and its claim could not be released; a retry can run once the lease "
+						+ "expires", this.operation.name(), ex);
+			}
+		}
+
+		private boolean end() {
+			if (this.status != Status.ACQUIRED || this.ended) {
+				return false;
+			}
+			this.ended = true;
+			if (this.renewal != null) {
+				this.renewal.close();
+			}
+			return true;
+		}
+
+		private void fencedOut(String transition) {
+			logger.warn("Call of '{}' ran past its lease and the key was taken over; its {} was refused (fenced out). "
+					+ "Raise the lease or keep keep-alive on", this.operation.name(), transition);
+			IdempotencyEngine.this.observer.fencedOut(this.operation, transition);
+		}
+
 	}
 
 }

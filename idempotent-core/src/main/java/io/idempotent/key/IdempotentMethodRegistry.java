@@ -128,6 +128,9 @@ public final class IdempotentMethodRegistry {
 			throw new IdempotencyConfigurationException("No @Idempotent on " + where);
 		}
 		InvocationAdapter adapter = adapterFor(method, targetClass);
+		if (adapter != null) {
+			adapter.validate(method, targetClass);
+		}
 		String name = operationName(annotation, method, targetClass);
 		String source = (adapter != null) ? adapter.source() : METHOD_SOURCE;
 		IdempotentOperation operation = new IdempotentOperation(name, source, this.settings.settingsFor(name));
