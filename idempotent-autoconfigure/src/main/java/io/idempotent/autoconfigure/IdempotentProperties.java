@@ -1,6 +1,8 @@
 package io.idempotent.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -41,6 +43,8 @@ public class IdempotentProperties {
 
 	private final Store store = new Store();
 
+	private final Web web = new Web();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -67,6 +71,82 @@ public class IdempotentProperties {
 
 	public Store getStore() {
 		return this.store;
+	}
+
+	public Web getWeb() {
+		return this.web;
+	}
+
+	/**
+	 * The HTTP guard of Spring MVC controller methods.
+	 */
+	public static class Web {
+
+		/**
+		 * Request header carrying the idempotency key.
+		 */
+		private String headerName = "Idempotency-Key";
+
+		/**
+		 * Whether a request without the header is refused with 400; when false it runs unguarded.
+		 */
+		private boolean required = true;
+
+		/**
+		 * Response headers stored and replayed with the body (Content-Type always is).
+		 */
+		private List<String> replayedHeaders = new ArrayList<>(List.of("Content-Type", "Location"));
+
+		/**
+		 * Whether 4xx responses are stored and replayed; when false they release the key so a retry runs.
+		 */
+		private boolean replayClientErrors = true;
+
+		/**
+		 * Largest response body stored for replay; a larger one is answered (and replayed) as a 500 problem.
+		 */
+		private DataSize maxResponseSize = DataSize.ofMegabytes(1);
+
+		public String getHeaderName() {
+			return this.headerName;
+		}
+
+		public void setHeaderName(String headerName) {
+			this.headerName = headerName;
+		}
+
+		public boolean isRequired() {
+			return this.required;
+		}
+
+		public void setRequired(boolean required) {
+			this.required = required;
+		}
+
+		public List<String> getReplayedHeaders() {
+			return this.replayedHeaders;
+		}
+
+		public void setReplayedHeaders(List<String> replayedHeaders) {
+			this.replayedHeaders = replayedHeaders;
+		}
+
+		public boolean isReplayClientErrors() {
+			return this.replayClientErrors;
+		}
+
+		public void setReplayClientErrors(boolean replayClientErrors) {
+			this.replayClientErrors = replayClientErrors;
+		}
+
+		public DataSize getMaxResponseSize() {
+			return this.maxResponseSize;
+		}
+
+		public void setMaxResponseSize(DataSize maxResponseSize) {
+			this.maxResponseSize = maxResponseSize;
+		}
+
 	}
 
 	/**

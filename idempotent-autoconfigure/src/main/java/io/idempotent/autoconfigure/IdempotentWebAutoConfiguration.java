@@ -1,0 +1,60 @@
+package io.idempotent.autoconfigure;
+
+import java.util.List;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
+import org.springframework.util.function.SingletonSupplier;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.HandlerMapping;
+
+import io.idempotent.web.IdempotencyScopeResolver;
+import io.idempotent.web.IdempotentResponseFilter;
+import io.idempotent.web.WebIdempotencySettings;
+import io.idempotent.web.WebInvocationAdapter;
+
+/**
+ * The HTTP guard for Spring MVC: the adapter for {@code @Idempotent} controller methods, the filter that
+ * captures their responses for replay, and the per-caller key scope (the principal's name by default).
+ */
+@AutoConfiguration(before = IdempotentAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass({ DispatcherServlet.class, jakarta.servlet.Filter.class })
+@ConditionalOnBooleanProperty(name = "idempotent.enabled", matchIfMissing = true)
+public final class IdempotentWebAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	IdempotencyScopeResolver idempotencyScopeResolver() {
+		return IdempotencyScopeResolver.PRINCIPAL;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	WebInvocationAdapter idempotentWebInvocationAdapter(IdempotentProperties properties,
+			ObjectProvider<IdempotencyScopeResolver> scopes) {
+		IdempotentProperties.Web web = properties.getWeb();
+		WebIdempotencySettings settings = new WebIdempotencySettings(web.getHeaderName(), web.isRequired(),
+				web.getReplayedHeaders(), web.isReplayClientErrors(),
+				(int) Math.min(Integer.MAX_VALUE, web.getMaxResponseSize().toBytes()));
+		return new WebInvocationAdapter(settings, scopes::getObject);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	IdempotentResponseFilter idempotentResponseFilter(ObjectProvider<HandlerMapping> handlerMappings) {
+		SingletonSupplier<List<HandlerMapping>> mappings = SingletonSupplier
+			.of(() -> handlerMappings.orderedStream().toList());
+		return new IdempotentResponseFilter(mappings);
+	}
+
+}

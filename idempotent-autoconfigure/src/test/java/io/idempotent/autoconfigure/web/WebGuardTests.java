@@ -1,0 +1,252 @@
+package io.idempotent.autoconfigure.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+import io.idempotent.annotation.Idempotent;
+
+/**
+ * Each numbered rule of the HTTP guard, through MockMvc with the response filter in place, on the in-memory
+ * store.
+ */
+@SpringBootTest(classes = PaymentsTestApplication.class,
+		properties = { "idempotent.store.type=memory", "idempotent.web.max-response-size=1KB" })
+@AutoConfigureMockMvc
+class WebGuardTests {
+
+	@Autowired
+	private MockMvc mvc;
+
+	@Test
+	void aRetryAfterCompletionGetsTheFirstResponseReplayedByteForByte() throws Exception {
+		String key = UUID.randomUUID().toString();
+		int before = PaymentsTestApplication.runs("pay");
+		MvcResult first = this.mvc.perform(pay(key, "order-1", 100))
+			.andExpect(status().isCreated())
+			.andExpect(header().doesNotExist("Idempotent-Replayed"))
+			.andReturn();
+		MvcResult replay = this.mvc.perform(pay(key, "order-1", 100))
+			.andExpect(status().isCreated())
+			.andExpect(header().string("Idempotent-Replayed", "true"))
+			.andReturn();
+		assertThat(replay.getResponse().getContentAsByteArray()).isEqualTo(first.getResponse().getContentAsByteArray());
+		assertThat(replay.getResponse().getHeader("Location")).isEqualTo(first.getResponse().getHeader("Location"));
+		assertThat(replay.getResponse().getContentType()).isEqualTo(first.getResponse().getContentType());
+		assertThat(PaymentsTestApplication.runs("pay")).isEqualTo(before + 1);
+	}
+
+	@Test
+	void aMissingKeyIsA400ProblemAndNothingRuns() throws Exception {
+		int before = PaymentsTestApplication.runs("pay");
+		this.mvc.perform(post("/payments").contentType(MediaType.APPLICATION_JSON).content(body("o", 1)))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentType("application/problem+json"))
+			.andExpect(jsonPath("$.status").value(400))
+			.andExpect(jsonPath("$.detail").value("The Idempotency-Key header is required"));
+		assertThat(PaymentsTestApplication.runs("pay")).isEqualTo(before);
+	}
+
+	@Test
+	void malformedKeysAreA400ProblemAndNothingIsStored() throws Exception {
+		int before = PaymentsTestApplication.runs("pay");
+		for (String malformed : new String[] { "", "x".repeat(256), "ключ", "two words", "tab\tkey" }) {
+			this.mvc.perform(pay(malformed, "o", 1))
+				.andExpect(status().isBadRequest())
+				.andExpect(content().contentType("application/problem+json"));
+		}
+		assertThat(PaymentsTestApplication.runs("pay")).isEqualTo(before);
+		this.mvc.perform(pay("x".repeat(255), "o", 1)).andExpect(status().isCreated());
+	}
+
+	@Test
+	void aKeyWithCrLfIsRefused() throws Exception {
+		int before = PaymentsTestApplication.runs("pay");
+		this.mvc.perform(pay("abc\r\nSet-Cookie: x=y", "o", 1)).andExpect(status().isBadRequest());
+		assertThat(PaymentsTestApplication.runs("pay")).isEqualTo(before);
+	}
+
+	@Test
+	void theSameKeyWithADifferentRequestIsA422() throws Exception {
+		String key = UUID.randomUUID().toString();
+		this.mvc.perform(pay(key, "order-2", 100)).andExpect(status().isCreated());
+		int before = PaymentsTestApplication.runs("pay");
+		this.mvc.perform(pay(key, "order-2", 999))
+			.andExpect(status().isUnprocessableContent())
+			.andExpect(content().contentType("application/problem+json"));
+		assertThat(PaymentsTestApplication.runs("pay")).isEqualTo(before);
+	}
+
+	@Test
+	void aRetryWhileTheFirstRunsIsA409WithRetryAfter() throws Exception {
+		String key = UUID.randomUUID().toString();
+		Thread first = new Thread(() -> {
+			try {
+				this.mvc.perform(post("/payments/slow").header("Idempotency-Key", key)
+					.contentType(MediaType.APPLICATION_JSON)
+					.content(body("order-3", 1)));
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		int before = PaymentsTestApplication.runs("slow");
+		first.start();
+		org.awaitility.Awaitility.await().until(() -> PaymentsTestApplication.runs("slow") == before + 1);
+		this.mvc.perform(post("/payments/slow").header("Idempotency-Key", key)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content(body("order-3", 1)))
+			.andExpect(status().isConflict())
+			.andExpect(header().string("Retry-After", "1"))
+			.andExpect(content().contentType("application/problem+json"));
+		first.join();
+		assertThat(PaymentsTestApplication.runs("slow")).isEqualTo(before + 1);
+	}
+
+	@Test
+	void aHandlerThatThrowsOrAnswers5xxReleasesTheKeySoARetryRuns() throws Exception {
+		String key = UUID.randomUUID().toString();
+		MockHttpServletRequestBuilder flaky = post("/payments/flaky").header("Idempotency-Key", key)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content(body("order-4", 1));
+		try {
+			this.mvc.perform(flaky);
+		}
+		catch (Exception ex) {
+			assertThat(ex).hasRootCauseMessage("gateway timeout");
+		}
+		this.mvc.perform(flaky).andExpect(status().isOk()).andExpect(jsonPath("$.receiptId").value("r-flaky"));
+		this.mvc.perform(flaky).andExpect(header().string("Idempotent-Replayed", "true"));
+		assertThat(PaymentsTestApplication.runs("flaky")).isEqualTo(2);
+
+		String other = UUID.randomUUID().toString();
+		this.mvc.perform(post("/payments/unavailable").header("Idempotency-Key", other))
+			.andExpect(status().isServiceUnavailable());
+		this.mvc.perform(post("/payments/unavailable").header("Idempotency-Key", other))
+			.andExpect(status().isOk())
+			.andExpect(content().string("done"));
+	}
+
+	@Test
+	void clientErrorsAreStoredAndReplayed() throws Exception {
+		String key = UUID.randomUUID().toString();
+		int before = PaymentsTestApplication.runs("rejected");
+		String first = this.mvc.perform(post("/payments/rejected").header("Idempotency-Key", key))
+			.andExpect(status().isBadRequest())
+			.andReturn()
+			.getResponse()
+			.getContentAsString();
+		this.mvc.perform(post("/payments/rejected").header("Idempotency-Key", key))
+			.andExpect(status().isBadRequest())
+			.andExpect(header().string("Idempotent-Replayed", "true"))
+			.andExpect(content().string(first));
+		assertThat(PaymentsTestApplication.runs("rejected")).isEqualTo(before + 1);
+	}
+
+	@Test
+	void keysAreScopedPerPrincipal() throws Exception {
+		String key = UUID.randomUUID().toString();
+		int before = PaymentsTestApplication.runs("pay");
+		this.mvc.perform(pay(key, "order-5", 1).principal(() -> "alice")).andExpect(status().isCreated());
+		this.mvc.perform(pay(key, "order-5", 1).principal(() -> "bob"))
+			.andExpect(status().isCreated())
+			.andExpect(header().doesNotExist("Idempotent-Replayed"));
+		this.mvc.perform(pay(key, "order-5", 1).principal(() -> "alice"))
+			.andExpect(header().string("Idempotent-Replayed", "true"));
+		assertThat(PaymentsTestApplication.runs("pay")).isEqualTo(before + 2);
+	}
+
+	@Test
+	void voidAndStringHandlersAreReplayed() throws Exception {
+		String key = UUID.randomUUID().toString();
+		this.mvc.perform(post("/payments/void").header("Idempotency-Key", key)).andExpect(status().isNoContent());
+		this.mvc.perform(post("/payments/void").header("Idempotency-Key", key))
+			.andExpect(status().isNoContent())
+			.andExpect(header().string("Idempotent-Replayed", "true"));
+		String text = this.mvc.perform(post("/payments/text").header("Idempotency-Key", key))
+			.andReturn()
+			.getResponse()
+			.getContentAsString();
+		this.mvc.perform(post("/payments/text").header("Idempotency-Key", key)).andExpect(content().string(text));
+	}
+
+	@Test
+	void aKeyExpressionOverAPathVariableNeedsNoHeader() throws Exception {
+		int before = PaymentsTestApplication.runs("capture");
+		String order = "order-" + UUID.randomUUID();
+		this.mvc.perform(post("/payments/orders/" + order + "/capture")).andExpect(status().isOk());
+		this.mvc.perform(post("/payments/orders/" + order + "/capture"))
+			.andExpect(header().string("Idempotent-Replayed", "true"));
+		assertThat(PaymentsTestApplication.runs("capture")).isEqualTo(before + 1);
+	}
+
+	@Test
+	void aResponseOverTheSizeLimitIsAClearErrorNeverATruncatedReplay() throws Exception {
+		String key = UUID.randomUUID().toString();
+		this.mvc.perform(post("/payments/big").header("Idempotency-Key", key))
+			.andExpect(status().isInternalServerError())
+			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("max-response-size")));
+		this.mvc.perform(post("/payments/big").header("Idempotency-Key", key))
+			.andExpect(status().isInternalServerError())
+			.andExpect(header().string("Idempotent-Replayed", "true"));
+		assertThat(PaymentsTestApplication.runs("big")).isEqualTo(1);
+	}
+
+	@Test
+	void aStreamingReturnTypeFailsStartUp() {
+		SpringApplication application = new SpringApplication(StreamingApplication.class);
+		application.setDefaultProperties(java.util.Map.of("server.port", "0", "idempotent.store.type", "memory"));
+		org.assertj.core.api.Assertions.assertThatThrownBy(application::run)
+			.hasStackTraceContaining(StreamingController.class.getName() + ".events")
+			.hasStackTraceContaining("cannot be stored and replayed");
+	}
+
+	private static MockHttpServletRequestBuilder pay(String key, String orderId, int amount) {
+		return post("/payments").header("Idempotency-Key", key)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content(body(orderId, amount));
+	}
+
+	private static String body(String orderId, int amount) {
+		return "{\"orderId\":\"" + orderId + "\",\"amount\":" + amount + "}";
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@org.springframework.context.annotation.Import(StreamingController.class)
+	static class StreamingApplication {
+
+	}
+
+	@RestController
+	public static class StreamingController {
+
+		@PostMapping("/events")
+		@Idempotent
+		public SseEmitter events() {
+			return new SseEmitter();
+		}
+
+	}
+
+}

@@ -1,0 +1,30 @@
+package io.idempotent.web;
+
+import java.util.List;
+
+/**
+ * How the HTTP guard reads keys and stores responses.
+ *
+ * @param headerName the request header carrying the key ({@code Idempotency-Key})
+ * @param required whether a request to a guarded endpoint without the header is refused with 400; when false
+ * it runs unguarded
+ * @param replayedHeaders response headers stored and replayed besides the body (Content-Type always is)
+ * @param replayClientErrors whether 4xx responses are stored and replayed; when false they release the key
+ * @param maxResponseSize the largest response body, in bytes, that is stored; a larger one is answered, and
+ * replayed, as a 500 problem that names the limit, never truncated
+ */
+public record WebIdempotencySettings(String headerName, boolean required, List<String> replayedHeaders,
+		boolean replayClientErrors, int maxResponseSize) {
+
+	/** Header {@code Idempotency-Key}, required, replays Content-Type and Location, stores 4xx, 1 MiB bodies. */
+	public static final WebIdempotencySettings DEFAULTS = new WebIdempotencySettings("Idempotency-Key", true,
+			List.of("Content-Type", "Location"), true, 1024 * 1024);
+
+	/** The longest key accepted, as the IETF draft suggests. */
+	public static final int MAX_KEY_LENGTH = 255;
+
+	public WebIdempotencySettings {
+		replayedHeaders = List.copyOf(replayedHeaders);
+	}
+
+}
