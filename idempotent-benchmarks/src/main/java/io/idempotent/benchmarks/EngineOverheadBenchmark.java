@@ -15,8 +15,8 @@ import io.idempotent.store.memory.InMemoryIdempotencyStore;
 
 /**
  * The engine's own cost on the in-memory store: a guarded no-op method against the bare method. The first
- * call of a key claims, runs and completes it; a duplicate finds it completed. Keys are retained 5 s so the
- * store stays small.
+ * call of a key claims, runs and completes it; a duplicate finds it completed. First calls use a store that
+ * retains keys for 100 ms, so the store stays small and the figure is the guard's, not the heap's.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -29,11 +29,14 @@ public class EngineOverheadBenchmark {
 
 	private GuardedHandler guarded;
 
+	private GuardedHandler guardedDuplicates;
+
 	@Setup
 	public void setUp() {
 		this.bare = GuardedHandler.bare();
-		this.guarded = GuardedHandler.guarded(new InMemoryIdempotencyStore(), Duration.ofSeconds(5));
-		this.guarded.handle("duplicate");
+		this.guarded = GuardedHandler.guarded(new InMemoryIdempotencyStore(), Duration.ofMillis(100));
+		this.guardedDuplicates = GuardedHandler.guarded(new InMemoryIdempotencyStore(), Duration.ofHours(1));
+		this.guardedDuplicates.handle("duplicate");
 	}
 
 	@Benchmark
@@ -48,7 +51,7 @@ public class EngineOverheadBenchmark {
 
 	@Benchmark
 	public void guardedDuplicate() {
-		this.guarded.handle("duplicate");
+		this.guardedDuplicates.handle("duplicate");
 	}
 
 }

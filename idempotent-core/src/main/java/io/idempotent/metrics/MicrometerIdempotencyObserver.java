@@ -14,7 +14,8 @@ import io.idempotent.store.AcquireResult;
 
 /**
  * Counts what the engine decides in Micrometer meters. Tags are bounded: the operation name and source, never
- * the key. Meters are created once per operation and outcome, then reused.
+ * the key. Each operation's meters are registered once and then found by its name, so the hot path allocates
+ * nothing.
  *
  * <ul>
  * <li>{@code idempotent.duplicates} (counter): duplicates blocked; tags {@code name}, {@code source},
@@ -43,9 +44,7 @@ public final class MicrometerIdempotencyObserver implements IdempotencyObserver 
 
 	private final MeterRegistry registry;
 
-	private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-
-	private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+	private final Map<String, OperationMeters> meters = new ConcurrentHashMap<>();
 
 	/**
 	 * Creates the observer.
@@ -57,49 +56,81 @@ public final class MicrometerIdempotencyObserver implements IdempotencyObserver 
 
 	@Override
 	public void duplicate(IdempotentOperation operation, AcquireResult.Status state) {
-		String stateTag = (state == AcquireResult.Status.COMPLETED) ? "completed" : "in_progress";
-		counter(DUPLICATES, "Duplicate calls blocked without running the guarded method", operation, "state",
-				stateTag).increment();
+		OperationMeters meters = meters(operation);
+		(state == AcquireResult.Status.COMPLETED ? meters.completedDuplicates : meters.inProgressDuplicates).increment();
 	}
 
 	@Override
 	public void executed(IdempotentOperation operation, boolean success, long nanos) {
-		String outcome = success ? "success" : "failure";
-		String id = EXECUTIONS + '|' + operation.name() + '|' + operation.source() + '|' + outcome;
-		this.timers.computeIfAbsent(id, (k) -> Timer.builder(EXECUTIONS)
-			.description("Guarded calls that claimed their key and ran")
-			.tag("name", operation.name())
-			.tag("source", operation.source())
-			.tag("outcome", outcome)
-			.register(this.registry)).record(nanos, TimeUnit.NANOSECONDS);
+		OperationMeters meters = meters(operation);
+		(success ? meters.successes : meters.failures).record(nanos, TimeUnit.NANOSECONDS);
 	}
 
 	@Override
 	public void fencedOut(IdempotentOperation operation, String transition) {
 		counter(FENCED, "Calls that overran their lease and were refused a transition because another caller "
-				+ "took the key over", operation, "transition", transition).increment();
+				+ "took the key over", operation).tag("transition", transition).register(this.registry).increment();
 	}
 
 	@Override
 	public void failedOpen(IdempotentOperation operation) {
-		counter(UNGUARDED, "Calls run without a claim because the store failed and the operation fails open",
-				operation, null, null).increment();
+		meters(operation).unguarded.increment();
 	}
 
-	private Counter counter(String name, String description, IdempotentOperation operation, String tag,
-			String value) {
-		String id = name + '|' + operation.name() + '|' + operation.source() + '|' + value;
-		Counter counter = this.counters.get(id);
-		if (counter != null) {
-			return counter;
+	private OperationMeters meters(IdempotentOperation operation) {
+		OperationMeters found = this.meters.get(operation.name());
+		if (found != null && found.source.equals(operation.source())) {
+			return found;
 		}
-		return this.counters.computeIfAbsent(id, (k) -> {
-			Counter.Builder builder = Counter.builder(name)
-				.description(description)
-				.tag("name", operation.name())
-				.tag("source", operation.source());
-			return ((tag != null) ? builder.tag(tag, value) : builder).register(this.registry);
-		});
+		// operation names are unique in practice; a name reused by another source gets its own entry
+		String key = (found == null) ? operation.name() : operation.name() + '\u0000' + operation.source();
+		return this.meters.computeIfAbsent(key, (k) -> new OperationMeters(operation));
+	}
+
+	private Counter.Builder counter(String name, String description, IdempotentOperation operation) {
+		return Counter.builder(name)
+			.description(description)
+			.tag("name", operation.name())
+			.tag("source", operation.source());
+	}
+
+	private Timer timer(IdempotentOperation operation, String outcome) {
+		return Timer.builder(EXECUTIONS)
+			.description("Guarded calls that claimed their key and ran")
+			.tag("name", operation.name())
+			.tag("source", operation.source())
+			.tag("outcome", outcome)
+			.register(this.registry);
+	}
+
+	private final class OperationMeters {
+
+		private final String source;
+
+		private final Counter completedDuplicates;
+
+		private final Counter inProgressDuplicates;
+
+		private final Timer successes;
+
+		private final Timer failures;
+
+		private final Counter unguarded;
+
+		OperationMeters(IdempotentOperation operation) {
+			String duplicates = "Duplicate calls blocked without running the guarded method";
+			this.source = operation.source();
+			this.completedDuplicates = counter(DUPLICATES, duplicates, operation).tag("state", "completed")
+				.register(MicrometerIdempotencyObserver.this.registry);
+			this.inProgressDuplicates = counter(DUPLICATES, duplicates, operation).tag("state", "in_progress")
+				.register(MicrometerIdempotencyObserver.this.registry);
+			this.successes = timer(operation, "success");
+			this.failures = timer(operation, "failure");
+			this.unguarded = counter(UNGUARDED,
+					"Calls run without a claim because the store failed and the operation fails open", operation)
+				.register(MicrometerIdempotencyObserver.this.registry);
+		}
+
 	}
 
 }

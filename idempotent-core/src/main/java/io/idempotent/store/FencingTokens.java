@@ -9,6 +9,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class FencingTokens {
 
+	private static final char[] HEX = "0123456789abcdef".toCharArray();
+
 	private FencingTokens() {
 	}
 
@@ -18,12 +20,17 @@ public final class FencingTokens {
 	 */
 	public static String next() {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
-		return toHex(random.nextLong()) + toHex(random.nextLong());
+		char[] token = new char[32];
+		fill(token, 0, random.nextLong());
+		fill(token, 16, random.nextLong());
+		return new String(token);
 	}
 
-	private static String toHex(long value) {
-		String hex = Long.toHexString(value);
-		return (hex.length() == 16) ? hex : "0".repeat(16 - hex.length()) + hex;
+	private static void fill(char[] token, int offset, long value) {
+		for (int i = 15; i >= 0; i--) {
+			token[offset + i] = HEX[(int) (value & 0xF)];
+			value >>>= 4;
+		}
 	}
 
 }

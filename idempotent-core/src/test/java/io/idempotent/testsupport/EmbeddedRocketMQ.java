@@ -151,7 +151,7 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
 					throw new IllegalStateException("Topic " + topic + " was not routed by the name server");
 				}
 				this.broker.registerBrokerAll(true, false, true);
-				sleep();
+				TestServers.pause();
 			}
 		}
 	}
@@ -168,7 +168,7 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
 				throw new IllegalStateException("RocketMQ broker did not register with the name server");
 			}
 			this.broker.registerBrokerAll(true, false, true);
-			sleep();
+			TestServers.pause();
 		}
 	}
 
@@ -198,16 +198,6 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
 		}
 		catch (IOException | UncheckedIOException ex) {
 			// temporary files; the OS cleans up
-		}
-	}
-
-	private static void sleep() {
-		try {
-			Thread.sleep(100);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
 		}
 	}
 

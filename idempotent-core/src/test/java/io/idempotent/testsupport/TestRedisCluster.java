@@ -91,7 +91,7 @@ public final class TestRedisCluster {
 					if (System.nanoTime() > deadline) {
 						throw new IllegalStateException("Redis Cluster did not form: " + commands.clusterInfo());
 					}
-					sleep();
+					TestServers.pause();
 				}
 			}
 		}
@@ -109,16 +109,6 @@ public final class TestRedisCluster {
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
-		}
-	}
-
-	private static void sleep() {
-		try {
-			Thread.sleep(100);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
 		}
 	}
 

@@ -43,6 +43,19 @@ public final class TestServers {
 	}
 
 	/**
+	 * Waits a tenth of a second while polling a server that is starting.
+	 */
+	public static void pause() {
+		try {
+			Thread.sleep(100);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
 	 * Registers a server's shutdown at JVM exit.
 	 * @param name a thread name
 	 * @param stop the shutdown

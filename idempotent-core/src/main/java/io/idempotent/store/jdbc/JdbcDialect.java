@@ -8,21 +8,29 @@ import java.util.Locale;
  */
 public enum JdbcDialect {
 
-	/** PostgreSQL: the claim is one {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE expired}. */
+	/**
+	 * PostgreSQL: the claim is one statement, {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE expired}, that
+	 * also returns the existing record when it did not claim, so a duplicate costs one round trip.
+	 */
 	POSTGRESQL("postgresql", "CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP + CAST(? AS BIGINT) * INTERVAL '1 millisecond'",
 			"CAST(EXTRACT(EPOCH FROM (expires_at - CURRENT_TIMESTAMP)) * 1000 AS BIGINT)") {
 
 		@Override
 		String claimSql(String table) {
-			return "INSERT INTO " + table + " (operation_name, record_key, state, owner_token, expires_at, created_at) "
+			return "WITH claim AS (INSERT INTO " + table
+					+ " (operation_name, record_key, state, owner_token, expires_at, created_at) "
 					+ "VALUES (?, ?, 'PROCESSING', ?, " + nowPlusMillis() + ", " + now() + ") "
 					+ "ON CONFLICT (operation_name, record_key) DO UPDATE SET state = 'PROCESSING', "
 					+ "owner_token = EXCLUDED.owner_token, expires_at = EXCLUDED.expires_at, result_data = NULL, "
-					+ "created_at = EXCLUDED.created_at WHERE " + table + ".expires_at <= " + now();
+					+ "created_at = EXCLUDED.created_at WHERE " + table + ".expires_at <= " + now()
+					+ " RETURNING owner_token) "
+					+ "SELECT 'ACQUIRED' AS state, CAST(NULL AS BYTEA) AS result_data, CAST(1 AS BIGINT) AS remaining "
+					+ "FROM claim UNION ALL SELECT state, result_data, " + millisRemaining() + " FROM " + table
+					+ " WHERE operation_name = ? AND record_key = ? AND NOT EXISTS (SELECT 1 FROM claim)";
 		}
 
 		@Override
-		boolean claimTakesOver() {
+		boolean claimReturnsRecord() {
 			return true;
 		}
 
@@ -142,7 +150,12 @@ public enum JdbcDialect {
 
 	abstract String claimSql(String table);
 
-	boolean claimTakesOver() {
+	/**
+	 * Whether {@link #claimSql} is a query answering ACQUIRED or the existing record (state, result_data,
+	 * remaining), rather than an insert counted by its update count.
+	 * @return true for a one-round-trip claim
+	 */
+	boolean claimReturnsRecord() {
 		return false;
 	}
 

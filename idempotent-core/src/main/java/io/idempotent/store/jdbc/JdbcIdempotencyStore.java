@@ -44,6 +44,9 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 
 	private static final int CLAIM_ATTEMPTS = 5;
 
+	/** A record whose lease or retention ran out but that is still in the table. */
+	private static final AcquireResult EXPIRED = AcquireResult.completed(new byte[0]); // a sentinel: compared by identity, never returned
+
 	private final JdbcTemplate jdbc;
 
 	private final JdbcDialect dialect;
@@ -157,7 +160,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 			for (int attempt = 1;; attempt++) {
 				try {
 					AcquireResult result = claimOnce(key, token, lease);
-					if (result != null) {
+					if (result != null && result != EXPIRED) {
 						return result;
 					}
 				}
@@ -175,22 +178,36 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 	}
 
 	private AcquireResult claimOnce(IdempotencyKey key, String token, Duration lease) {
+		if (this.dialect.claimReturnsRecord()) {
+			List<AcquireResult> found = this.jdbc.query(this.claimSql, (rs, row) -> outcome(rs, token), key.name(),
+					key.value(), token, lease.toMillis(), key.name(), key.value());
+			return found.isEmpty() ? null : found.get(0);
+		}
 		if (insert(key, token, lease)) {
 			return AcquireResult.acquired(token);
 		}
-		if (!this.dialect.claimTakesOver() && this.jdbc.update(this.takeOverSql, token, lease.toMillis(), key.name(),
-				key.value()) == 1) {
+		List<AcquireResult> found = this.jdbc.query(this.readSql, (rs, row) -> outcome(rs, token), key.name(),
+				key.value());
+		if (found.isEmpty()) {
+			return null; // released or purged since our insert: try again
+		}
+		if (found.get(0) != EXPIRED) {
+			return found.get(0);
+		}
+		boolean tookOver = this.jdbc.update(this.takeOverSql, token, lease.toMillis(), key.name(), key.value()) == 1;
+		return tookOver ? AcquireResult.acquired(token) : null;
+	}
+
+	private static AcquireResult outcome(java.sql.ResultSet rs, String token) throws java.sql.SQLException {
+		String state = rs.getString("state");
+		if ("ACQUIRED".equals(state)) {
 			return AcquireResult.acquired(token);
 		}
-		List<AcquireResult> found = this.jdbc.query(this.readSql, (rs, row) -> {
-			if (rs.getLong("remaining") <= 0) {
-				return null; // expired since our insert: try again
-			}
-			return "COMPLETED".equals(rs.getString("state")) ? AcquireResult.completed(rs.getBytes("result_data"))
-					: AcquireResult.inProgress();
-		}, key.name(), key.value());
-		// empty (released or purged since our insert) or expired: the caller tries again
-		return found.isEmpty() ? null : found.get(0);
+		if (rs.getLong("remaining") <= 0) {
+			return EXPIRED;
+		}
+		return "COMPLETED".equals(state) ? AcquireResult.completed(rs.getBytes("result_data"))
+				: AcquireResult.inProgress();
 	}
 
 	private boolean insert(IdempotencyKey key, String token, Duration lease) {

@@ -3,13 +3,9 @@ package io.idempotent.store.memory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.TimeUnit;
-
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Ticker;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import io.idempotent.core.IdempotencyKey;
 import io.idempotent.store.AcquireResult;
@@ -19,44 +15,46 @@ import io.idempotent.store.IdempotencyStore;
 import io.idempotent.store.RecordState;
 
 /**
- * A store in this JVM's memory, on a Caffeine cache with per-entry expiry. Each transition is one atomic
- * {@code compute} on the entry, so it is race-free within one JVM; it is <em>not</em> shared between
- * instances, so it suits tests and single-instance applications only.
+ * A store in this JVM's memory, on a {@link ConcurrentHashMap}. Each transition is one atomic {@code compute}
+ * on the entry, so it is race-free within one JVM; it is <em>not</em> shared between instances, so it suits
+ * tests and single-instance applications only.
  *
- * <p>Expiry is judged by the cache's ticker (the JVM's monotonic clock); expired records read as absent and
- * are evicted by Caffeine.
+ * <p>Expiry is judged by the JVM's monotonic clock: an expired record reads as absent at once, and expired
+ * entries are swept out at most ten times a second by whichever caller notices the sweep is due (a conditional
+ * remove, so a record re-claimed meanwhile is kept). Chosen over a cache library because per-entry expiry
+ * bookkeeping cost more than the rest of the guard together.
  */
 public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
-	private final Ticker ticker;
+	private static final long SWEEP_INTERVAL_NANOS = Duration.ofMillis(100).toNanos();
 
-	private final ConcurrentMap<IdempotencyKey, Entry> entries;
+	private final LongSupplier clock;
 
-	/** Creates a store on the system ticker. */
+	private final ConcurrentHashMap<IdempotencyKey, Entry> entries = new ConcurrentHashMap<>();
+
+	private final AtomicLong nextSweep;
+
+	/** Creates a store on {@link System#nanoTime()}. */
 	public InMemoryIdempotencyStore() {
-		this(Ticker.systemTicker());
+		this(System::nanoTime);
 	}
 
 	/**
-	 * Creates a store on the given ticker (for tests that move time).
-	 * @param ticker the time source, in nanoseconds
+	 * Creates a store on the given clock (for tests that move time).
+	 * @param clock the time source, in nanoseconds, monotonic
 	 */
-	public InMemoryIdempotencyStore(Ticker ticker) {
-		this.ticker = ticker;
-		Cache<IdempotencyKey, Entry> cache = Caffeine.newBuilder()
-			.ticker(ticker)
-			.expireAfter(new EntryExpiry())
-			.build();
-		this.entries = cache.asMap();
+	public InMemoryIdempotencyStore(LongSupplier clock) {
+		this.clock = clock;
+		this.nextSweep = new AtomicLong(clock.getAsLong() + SWEEP_INTERVAL_NANOS);
 	}
 
 	@Override
 	public AcquireResult tryAcquire(IdempotencyKey key, Duration lease) {
-		String token = FencingTokens.next();
 		AcquireResult[] outcome = new AcquireResult[1];
+		long now = this.clock.getAsLong();
 		this.entries.compute(key, (k, existing) -> {
-			long now = this.ticker.read();
 			if (existing == null || existing.expired(now)) {
+				String token = FencingTokens.next();
 				outcome[0] = AcquireResult.acquired(token);
 				return new Entry(RecordState.PROCESSING, token, null, now + lease.toNanos());
 			}
@@ -64,44 +62,40 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 					: AcquireResult.inProgress();
 			return existing;
 		});
+		sweepIfDue(now);
 		return outcome[0];
 	}
 
 	@Override
 	public boolean complete(IdempotencyKey key, String token, byte[] result, Duration retention) {
-		boolean[] done = new boolean[1];
-		this.entries.computeIfPresent(key, (k, existing) -> {
-			if (!existing.ownedBy(token)) {
-				return existing;
-			}
-			done[0] = true;
-			return new Entry(RecordState.COMPLETED, token, result.clone(), this.ticker.read() + retention.toNanos());
-		});
-		return done[0];
+		long now = this.clock.getAsLong();
+		byte[] copy = result.clone();
+		return transition(key, token, now, () -> new Entry(RecordState.COMPLETED, token, copy, now + retention.toNanos()));
 	}
 
 	@Override
 	public boolean release(IdempotencyKey key, String token) {
-		boolean[] done = new boolean[1];
-		this.entries.computeIfPresent(key, (k, existing) -> {
-			if (!existing.ownedBy(token)) {
-				return existing;
-			}
-			done[0] = true;
-			return null;
-		});
-		return done[0];
+		return transition(key, token, this.clock.getAsLong(), () -> null);
 	}
 
 	@Override
 	public boolean renew(IdempotencyKey key, String token, Duration lease) {
+		long now = this.clock.getAsLong();
+		return transition(key, token, now, () -> new Entry(RecordState.PROCESSING, token, null, now + lease.toNanos()));
+	}
+
+	private boolean transition(IdempotencyKey key, String token, long now,
+			java.util.function.Supplier<Entry> replacement) {
 		boolean[] done = new boolean[1];
 		this.entries.computeIfPresent(key, (k, existing) -> {
+			if (existing.expired(now)) {
+				return null;
+			}
 			if (!existing.ownedBy(token)) {
 				return existing;
 			}
 			done[0] = true;
-			return new Entry(RecordState.PROCESSING, token, null, this.ticker.read() + lease.toNanos());
+			return replacement.get();
 		});
 		return done[0];
 	}
@@ -109,7 +103,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 	@Override
 	public Optional<IdempotencyRecord> find(IdempotencyKey key) {
 		Entry entry = this.entries.get(key);
-		long now = this.ticker.read();
+		long now = this.clock.getAsLong();
 		if (entry == null || entry.expired(now)) {
 			return Optional.empty();
 		}
@@ -121,12 +115,24 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 	@Override
 	public boolean evict(IdempotencyKey key) {
 		Entry removed = this.entries.remove(key);
-		return removed != null && !removed.expired(this.ticker.read());
+		return removed != null && !removed.expired(this.clock.getAsLong());
 	}
 
 	@Override
 	public String type() {
 		return "memory";
+	}
+
+	int size() {
+		return this.entries.size();
+	}
+
+	private void sweepIfDue(long now) {
+		long due = this.nextSweep.get();
+		if (now - due >= 0 && this.nextSweep.compareAndSet(due, now + SWEEP_INTERVAL_NANOS)) {
+			// removes an entry only if it is still the expired one (ConcurrentHashMap's conditional remove)
+			this.entries.values().removeIf((entry) -> entry.expired(now));
+		}
 	}
 
 	private static final class Entry {
@@ -152,25 +158,6 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
 		boolean ownedBy(String candidate) {
 			return this.state == RecordState.PROCESSING && this.token.equals(candidate);
-		}
-
-	}
-
-	private static final class EntryExpiry implements Expiry<IdempotencyKey, Entry> {
-
-		@Override
-		public long expireAfterCreate(IdempotencyKey key, Entry entry, long currentTime) {
-			return Math.max(0, entry.expiresAtNanos - currentTime);
-		}
-
-		@Override
-		public long expireAfterUpdate(IdempotencyKey key, Entry entry, long currentTime, long currentDuration) {
-			return Math.max(0, entry.expiresAtNanos - currentTime);
-		}
-
-		@Override
-		public long expireAfterRead(IdempotencyKey key, Entry entry, long currentTime, long currentDuration) {
-			return currentDuration;
 		}
 
 	}
