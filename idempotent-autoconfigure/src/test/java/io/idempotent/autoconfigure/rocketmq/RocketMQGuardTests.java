@@ -271,11 +271,15 @@ abstract class RocketMQGuardTests {
 
 		private final String what;
 
-		EffectListener(String what) {
+		private final String topic;
+
+		EffectListener(String what, org.springframework.core.env.Environment environment) {
 			this.what = what;
+			this.topic = environment.getProperty("test.topic");
 		}
 
-		void handle(String topic, OrderPaid event) {
+		void handle(OrderPaid event) {
+			String topic = this.topic;
 			String id = this.what + ":" + topic + ":" + event.orderId();
 			RUNS.computeIfAbsent(id, (k) -> new AtomicInteger()).incrementAndGet();
 			Deque<Behaviour> script = BEHAVIOUR.get(topic + ":" + event.orderId());
@@ -299,17 +303,14 @@ abstract class RocketMQGuardTests {
 	@RocketMQMessageListener(topic = "${test.topic}", consumerGroup = "coupon-${test.topic}")
 	public static class CouponListener extends EffectListener implements RocketMQListener<OrderPaid> {
 
-		private final String topic;
-
 		public CouponListener(org.springframework.core.env.Environment environment) {
-			super("coupon");
-			this.topic = environment.getProperty("test.topic");
+			super("coupon", environment);
 		}
 
 		@Override
 		@Idempotent
 		public void onMessage(OrderPaid event) {
-			handle(this.topic, event);
+			handle(event);
 		}
 
 	}
@@ -317,17 +318,14 @@ abstract class RocketMQGuardTests {
 	@RocketMQMessageListener(topic = "${test.topic}", consumerGroup = "red-packet-${test.topic}")
 	public static class RedPacketListener extends EffectListener implements RocketMQListener<OrderPaid> {
 
-		private final String topic;
-
 		public RedPacketListener(org.springframework.core.env.Environment environment) {
-			super("red-packet");
-			this.topic = environment.getProperty("test.topic");
+			super("red-packet", environment);
 		}
 
 		@Override
 		@Idempotent
 		public void onMessage(OrderPaid event) {
-			handle(this.topic, event);
+			handle(event);
 		}
 
 	}
@@ -335,17 +333,14 @@ abstract class RocketMQGuardTests {
 	@RocketMQMessageListener(topic = "${test.topic}", consumerGroup = "tenant-${test.topic}")
 	public static class TenantListener extends EffectListener implements RocketMQListener<OrderPaid> {
 
-		private final String topic;
-
 		public TenantListener(org.springframework.core.env.Environment environment) {
-			super("tenant-coupon");
-			this.topic = environment.getProperty("test.topic");
+			super("tenant-coupon", environment);
 		}
 
 		@Override
 		@Idempotent(key = "#properties['tenant'] + ':' + #event.orderId + ':' + #tags")
 		public void onMessage(OrderPaid event) {
-			handle(this.topic, event);
+			handle(event);
 		}
 
 	}
@@ -354,17 +349,14 @@ abstract class RocketMQGuardTests {
 			consumeMode = ConsumeMode.ORDERLY)
 	public static class OrderlyCouponListener extends EffectListener implements RocketMQListener<OrderPaid> {
 
-		private final String topic;
-
 		public OrderlyCouponListener(org.springframework.core.env.Environment environment) {
-			super("orderly-coupon");
-			this.topic = environment.getProperty("test.topic");
+			super("orderly-coupon", environment);
 		}
 
 		@Override
 		@Idempotent
 		public void onMessage(OrderPaid event) {
-			handle(this.topic, event);
+			handle(event);
 		}
 
 	}
