@@ -9,8 +9,9 @@ import java.util.Locale;
 public enum JdbcDialect {
 
 	/**
-	 * PostgreSQL: the claim is one statement, {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE expired}, that
-	 * also returns the existing record when it did not claim, so a duplicate costs one round trip.
+	 * PostgreSQL: the claim is one statement, {@code INSERT ... ON CONFLICT DO NOTHING}, that also returns the
+	 * existing record when it did not insert, so a duplicate costs one round trip and takes no row lock. An
+	 * expired record is then taken over by a conditional update.
 	 */
 	POSTGRESQL("postgresql", "CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP + CAST(? AS BIGINT) * INTERVAL '1 millisecond'",
 			"CAST(EXTRACT(EPOCH FROM (expires_at - CURRENT_TIMESTAMP)) * 1000 AS BIGINT)") {
@@ -20,10 +21,7 @@ public enum JdbcDialect {
 			return "WITH claim AS (INSERT INTO " + table
 					+ " (operation_name, record_key, state, owner_token, expires_at, created_at) "
 					+ "VALUES (?, ?, 'PROCESSING', ?, " + nowPlusMillis() + ", " + now() + ") "
-					+ "ON CONFLICT (operation_name, record_key) DO UPDATE SET state = 'PROCESSING', "
-					+ "owner_token = EXCLUDED.owner_token, expires_at = EXCLUDED.expires_at, result_data = NULL, "
-					+ "created_at = EXCLUDED.created_at WHERE " + table + ".expires_at <= " + now()
-					+ " RETURNING owner_token) "
+					+ "ON CONFLICT (operation_name, record_key) DO NOTHING RETURNING owner_token) "
 					+ "SELECT 'ACQUIRED' AS state, CAST(NULL AS BYTEA) AS result_data, CAST(1 AS BIGINT) AS remaining "
 					+ "FROM claim UNION ALL SELECT state, result_data, " + millisRemaining() + " FROM " + table
 					+ " WHERE operation_name = ? AND record_key = ? AND NOT EXISTS (SELECT 1 FROM claim)";

@@ -29,8 +29,8 @@ import io.idempotent.store.RecordState;
  * picked from the JDBC metadata.
  *
  * <p>One row per record, primary key (operation name, key). A claim is an insert: the primary key lets exactly
- * one caller in. Taking over an expired lease is a conditional update ({@code WHERE expires_at <= now}); on
- * PostgreSQL both are one {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE}. Complete, release and renew
+ * one caller in; when it loses, the existing record is read (on PostgreSQL in the same statement). Taking over
+ * an expired record is a conditional update ({@code WHERE expires_at <= now}). Complete, release and renew
  * are conditional on the owner token (fencing). Expiry is judged by the database clock. Expired rows read as
  * absent and are deleted by {@link #purgeExpired(int)} in bounded batches.
  *
@@ -178,16 +178,17 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 	}
 
 	private AcquireResult claimOnce(IdempotencyKey key, String token, Duration lease) {
+		List<AcquireResult> found;
 		if (this.dialect.claimReturnsRecord()) {
-			List<AcquireResult> found = this.jdbc.query(this.claimSql, (rs, row) -> outcome(rs, token), key.name(),
-					key.value(), token, lease.toMillis(), key.name(), key.value());
-			return found.isEmpty() ? null : found.get(0);
+			found = this.jdbc.query(this.claimSql, (rs, row) -> outcome(rs, token), key.name(), key.value(), token,
+					lease.toMillis(), key.name(), key.value());
 		}
-		if (insert(key, token, lease)) {
+		else if (insert(key, token, lease)) {
 			return AcquireResult.acquired(token);
 		}
-		List<AcquireResult> found = this.jdbc.query(this.readSql, (rs, row) -> outcome(rs, token), key.name(),
-				key.value());
+		else {
+			found = this.jdbc.query(this.readSql, (rs, row) -> outcome(rs, token), key.name(), key.value());
+		}
 		if (found.isEmpty()) {
 			return null; // released or purged since our insert: try again
 		}
