@@ -175,6 +175,12 @@ public class IdempotentProperties {
 		 */
 		private FailureMode failureMode;
 
+		/**
+		 * HTTP handlers: whether 4xx responses are stored and replayed (else they release the key). Defaults to
+		 * idempotent.web.replay-client-errors.
+		 */
+		private Boolean replayClientErrors;
+
 		static Operation defaults() {
 			Operation operation = new Operation();
 			operation.lease = Duration.ofMinutes(1);
@@ -213,6 +219,14 @@ public class IdempotentProperties {
 
 		public void setFailureMode(FailureMode failureMode) {
 			this.failureMode = failureMode;
+		}
+
+		public Boolean getReplayClientErrors() {
+			return this.replayClientErrors;
+		}
+
+		public void setReplayClientErrors(Boolean replayClientErrors) {
+			this.replayClientErrors = replayClientErrors;
 		}
 
 	}

@@ -46,7 +46,14 @@ public final class IdempotentWebAutoConfiguration {
 		WebIdempotencySettings settings = new WebIdempotencySettings(web.getHeaderName(), web.isRequired(),
 				web.getReplayedHeaders(), web.isReplayClientErrors(),
 				(int) Math.min(Integer.MAX_VALUE, web.getMaxResponseSize().toBytes()));
-		return new WebInvocationAdapter(settings, scopes::getObject);
+		return new WebInvocationAdapter(settings, scopes::getObject, (operation) -> {
+			IdempotentProperties.Operation own = properties.getHandlers().get(operation);
+			if (own != null && own.getReplayClientErrors() != null) {
+				return own.getReplayClientErrors();
+			}
+			Boolean byDefault = properties.getDefaults().getReplayClientErrors();
+			return (byDefault != null) ? byDefault : web.isReplayClientErrors();
+		});
 	}
 
 	@Bean

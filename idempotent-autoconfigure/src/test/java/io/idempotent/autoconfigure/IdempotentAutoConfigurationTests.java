@@ -158,6 +158,37 @@ class IdempotentAutoConfigurationTests {
 	}
 
 	@Test
+	void theTransportAdaptersBackOffWithoutRocketMQOrSpringMvc() {
+		ApplicationContextRunner everything = this.runner.withConfiguration(AutoConfigurations.of(
+				IdempotentRocketMQAutoConfiguration.class, IdempotentWebAutoConfiguration.class));
+		everything.withUserConfiguration(PaymentsConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(io.idempotent.rocketmq.RocketMQInvocationAdapter.class)
+				.doesNotHaveBean(io.idempotent.web.WebInvocationAdapter.class);
+			context.getBean(Payments.class).pay("order-1");
+		});
+		everything
+			.withClassLoader(new FilteredClassLoader(org.apache.rocketmq.spring.annotation.RocketMQMessageListener.class,
+					org.springframework.web.servlet.DispatcherServlet.class))
+			.withUserConfiguration(PaymentsConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed()
+					.doesNotHaveBean(io.idempotent.rocketmq.RocketMQInvocationAdapter.class)
+					.doesNotHaveBean(io.idempotent.rocketmq.MessageBindingListenerPostProcessor.class)
+					.doesNotHaveBean(io.idempotent.web.WebInvocationAdapter.class);
+				Payments payments = context.getBean(Payments.class);
+				payments.pay("order-1");
+				payments.pay("order-1");
+				assertThat(payments.runs()).hasValue(1);
+			});
+		new org.springframework.boot.test.context.runner.WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(IdempotentStoreAutoConfiguration.class,
+					IdempotentWebAutoConfiguration.class, IdempotentAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasSingleBean(io.idempotent.web.WebInvocationAdapter.class)
+				.hasSingleBean(io.idempotent.web.IdempotentResponseFilter.class)
+				.hasSingleBean(io.idempotent.web.IdempotencyScopeResolver.class));
+	}
+
+	@Test
 	void aMeterRegistryGetsTheMetersAndTimesTheStore() {
 		this.runner.withUserConfiguration(MetricsConfiguration.class, PaymentsConfiguration.class).run((context) -> {
 			assertThat(context).hasSingleBean(MicrometerIdempotencyObserver.class);

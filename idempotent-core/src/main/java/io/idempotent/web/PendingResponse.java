@@ -10,7 +10,8 @@ import io.idempotent.core.Attempt;
 
 /**
  * A claimed HTTP call whose response is being written; {@link IdempotentResponseFilter} finishes it once the
- * response is complete: stores it (2xx, and 4xx unless configured otherwise) or releases the key (5xx).
+ * response is complete: stores it (2xx, and 4xx unless the operation is configured otherwise) or releases the
+ * key (5xx).
  */
 final class PendingResponse {
 
@@ -20,10 +21,13 @@ final class PendingResponse {
 
 	private final WebIdempotencySettings settings;
 
-	PendingResponse(Attempt attempt, String fingerprint, WebIdempotencySettings settings) {
+	private final boolean replayClientErrors;
+
+	PendingResponse(Attempt attempt, String fingerprint, WebIdempotencySettings settings, boolean replayClientErrors) {
 		this.attempt = attempt;
 		this.fingerprint = fingerprint;
 		this.settings = settings;
+		this.replayClientErrors = replayClientErrors;
 	}
 
 	void failed() {
@@ -32,7 +36,7 @@ final class PendingResponse {
 
 	void finish(ContentCachingResponseWrapper response) throws java.io.IOException {
 		int status = response.getStatus();
-		if (status >= 500 || (status >= 400 && !this.settings.replayClientErrors())) {
+		if (status >= 500 || (status >= 400 && !this.replayClientErrors)) {
 			this.attempt.release();
 			return;
 		}

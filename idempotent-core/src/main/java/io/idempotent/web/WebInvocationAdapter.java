@@ -5,6 +5,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -64,14 +65,28 @@ public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 
 	private final Supplier<IdempotencyScopeResolver> scopes;
 
+	private final Predicate<String> replaysClientErrors;
+
 	/**
 	 * Creates the adapter.
 	 * @param settings header, replay and size settings
 	 * @param scopes supplies the scope resolver
 	 */
 	public WebInvocationAdapter(WebIdempotencySettings settings, Supplier<IdempotencyScopeResolver> scopes) {
+		this(settings, scopes, (operation) -> settings.replayClientErrors());
+	}
+
+	/**
+	 * Creates the adapter with a per-operation choice of whether 4xx responses are stored and replayed.
+	 * @param settings header, replay and size settings
+	 * @param scopes supplies the scope resolver
+	 * @param replaysClientErrors by operation name, whether its 4xx responses are stored and replayed
+	 */
+	public WebInvocationAdapter(WebIdempotencySettings settings, Supplier<IdempotencyScopeResolver> scopes,
+			Predicate<String> replaysClientErrors) {
 		this.settings = settings;
 		this.scopes = scopes;
+		this.replaysClientErrors = replaysClientErrors;
 	}
 
 	/**
@@ -196,7 +211,9 @@ public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 			throw new IllegalStateException("IdempotentResponseFilter is not installed, so the response of "
 					+ method.describe() + " cannot be stored; register it (the auto-configuration does)");
 		}
-		request.setAttribute(PENDING_ATTRIBUTE, new PendingResponse(attempt, fingerprint, this.settings));
+		boolean replayClientErrors = this.replaysClientErrors.test(method.operation().name());
+		request.setAttribute(PENDING_ATTRIBUTE,
+				new PendingResponse(attempt, fingerprint, this.settings, replayClientErrors));
 		long start = System.nanoTime();
 		try {
 			Object result = invocation.proceed();

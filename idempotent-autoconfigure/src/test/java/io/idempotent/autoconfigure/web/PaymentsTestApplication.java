@@ -87,6 +87,13 @@ public class PaymentsTestApplication {
 			return ResponseEntity.badRequest().body("card declined " + run("rejected"));
 		}
 
+		@PostMapping("/validated")
+		@Idempotent
+		public ResponseEntity<String> validated() {
+			int run = run("validated");
+			return (run == 1) ? ResponseEntity.badRequest().body("missing field") : ResponseEntity.ok("accepted");
+		}
+
 		@PostMapping("/void")
 		@Idempotent
 		@ResponseStatus(HttpStatus.NO_CONTENT)

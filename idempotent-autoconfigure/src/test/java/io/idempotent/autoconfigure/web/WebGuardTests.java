@@ -31,7 +31,8 @@ import io.idempotent.annotation.Idempotent;
  * store.
  */
 @SpringBootTest(classes = PaymentsTestApplication.class,
-		properties = { "idempotent.store.type=memory", "idempotent.web.max-response-size=1KB" })
+		properties = { "idempotent.store.type=memory", "idempotent.web.max-response-size=1KB",
+				"idempotent.handlers.[PaymentsController.validated].replay-client-errors=false" })
 @AutoConfigureMockMvc
 class WebGuardTests {
 
@@ -161,6 +162,19 @@ class WebGuardTests {
 			.andExpect(header().string("Idempotent-Replayed", "true"))
 			.andExpect(content().string(first));
 		assertThat(PaymentsTestApplication.runs("rejected")).isEqualTo(before + 1);
+	}
+
+	@Test
+	void aHandlerConfiguredNotToReplayClientErrorsReleasesTheKeyOnA4xx() throws Exception {
+		String key = UUID.randomUUID().toString();
+		this.mvc.perform(post("/payments/validated").header("Idempotency-Key", key)).andExpect(status().isBadRequest());
+		this.mvc.perform(post("/payments/validated").header("Idempotency-Key", key))
+			.andExpect(status().isOk())
+			.andExpect(header().doesNotExist("Idempotent-Replayed"));
+		this.mvc.perform(post("/payments/validated").header("Idempotency-Key", key))
+			.andExpect(content().string("accepted"))
+			.andExpect(header().string("Idempotent-Replayed", "true"));
+		assertThat(PaymentsTestApplication.runs("validated")).isEqualTo(2);
 	}
 
 	@Test
