@@ -18,9 +18,7 @@ public enum JdbcDialect {
 
 		@Override
 		String claimSql(String table) {
-			return "WITH claim AS (INSERT INTO " + table
-					+ " (operation_name, record_key, state, owner_token, expires_at, created_at) "
-					+ "VALUES (?, ?, 'PROCESSING', ?, " + nowPlusMillis() + ", " + now() + ") "
+			return "WITH claim AS (" + insertSql("INSERT INTO ", table) + " "
 					+ "ON CONFLICT (operation_name, record_key) DO NOTHING RETURNING owner_token) "
 					+ "SELECT 'ACQUIRED' AS state, CAST(NULL AS BYTEA) AS result_data, CAST(1 AS BIGINT) AS remaining "
 					+ "FROM claim UNION ALL SELECT state, result_data, " + millisRemaining() + " FROM " + table
@@ -40,36 +38,24 @@ public enum JdbcDialect {
 
 	},
 
-	/** MySQL and MariaDB: {@code INSERT IGNORE}, then a conditional update takes over an expired lease. */
+	/** MySQL and MariaDB: {@code INSERT IGNORE}, then a read, then a conditional update of an expired record. */
 	MYSQL("mysql", "CURRENT_TIMESTAMP(3)", "TIMESTAMPADD(MICROSECOND, ? * 1000, CURRENT_TIMESTAMP(3))",
 			"TIMESTAMPDIFF(MICROSECOND, CURRENT_TIMESTAMP(3), expires_at) DIV 1000") {
 
 		@Override
 		String claimSql(String table) {
-			return "INSERT IGNORE INTO " + table + " (operation_name, record_key, state, owner_token, expires_at, "
-					+ "created_at) VALUES (?, ?, 'PROCESSING', ?, " + nowPlusMillis() + ", " + now() + ")";
-		}
-
-		@Override
-		String purgeSql(String table) {
-			return "DELETE FROM " + table + " WHERE expires_at < " + now() + " LIMIT ?";
+			return insertSql("INSERT IGNORE INTO ", table);
 		}
 
 	},
 
-	/** H2: a plain insert (a duplicate key is an expected outcome), then a conditional update. */
+	/** H2: a plain insert (a duplicate key is an expected outcome), then a read, then a conditional update. */
 	H2("h2", "CURRENT_TIMESTAMP", "DATEADD(MILLISECOND, CAST(? AS BIGINT), CURRENT_TIMESTAMP)",
 			"DATEDIFF(MILLISECOND, CURRENT_TIMESTAMP, expires_at)") {
 
 		@Override
 		String claimSql(String table) {
-			return "INSERT INTO " + table + " (operation_name, record_key, state, owner_token, expires_at, created_at) "
-					+ "VALUES (?, ?, 'PROCESSING', ?, " + nowPlusMillis() + ", " + now() + ")";
-		}
-
-		@Override
-		String purgeSql(String table) {
-			return "DELETE FROM " + table + " WHERE expires_at < " + now() + " LIMIT ?";
+			return insertSql("INSERT INTO ", table);
 		}
 
 	};
@@ -148,6 +134,11 @@ public enum JdbcDialect {
 
 	abstract String claimSql(String table);
 
+	String insertSql(String insert, String table) {
+		return insert + table + " (operation_name, record_key, state, owner_token, expires_at, created_at) "
+				+ "VALUES (?, ?, 'PROCESSING', ?, " + nowPlusMillis() + ", " + now() + ")";
+	}
+
 	/**
 	 * Whether {@link #claimSql} is a query answering ACQUIRED or the existing record (state, result_data,
 	 * remaining), rather than an insert counted by its update count.
@@ -157,6 +148,8 @@ public enum JdbcDialect {
 		return false;
 	}
 
-	abstract String purgeSql(String table);
+	String purgeSql(String table) {
+		return "DELETE FROM " + table + " WHERE expires_at < " + now() + " LIMIT ?";
+	}
 
 }
