@@ -7,7 +7,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -29,6 +37,25 @@ import io.idempotent.annotation.Idempotent;
 public class PaymentsTestApplication {
 
 	static final Map<String, AtomicInteger> RUNS = new ConcurrentHashMap<>();
+
+	/**
+	 * Spring Security in front, as in a real API: anyone may call, and callers who sign in with HTTP Basic
+	 * (alice, bob) are principals whose keys are scoped to them.
+	 */
+	@Bean
+	SecurityFilterChain api(HttpSecurity http) throws Exception {
+		return http.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
+			.httpBasic(Customizer.withDefaults())
+			.csrf((csrf) -> csrf.disable())
+			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.build();
+	}
+
+	@Bean
+	UserDetailsService users() {
+		return new InMemoryUserDetailsManager(User.withUsername("alice").password("{noop}secret").roles("USER").build(),
+				User.withUsername("bob").password("{noop}secret").roles("USER").build());
+	}
 
 	static int runs(String handler) {
 		return RUNS.getOrDefault(handler, new AtomicInteger()).get();

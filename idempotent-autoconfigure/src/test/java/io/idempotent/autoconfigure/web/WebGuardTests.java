@@ -178,16 +178,23 @@ class WebGuardTests {
 	}
 
 	@Test
-	void keysAreScopedPerPrincipal() throws Exception {
+	void keysAreScopedPerSpringSecurityPrincipal() throws Exception {
 		String key = UUID.randomUUID().toString();
 		int before = PaymentsTestApplication.runs("pay");
-		this.mvc.perform(pay(key, "order-5", 1).principal(() -> "alice")).andExpect(status().isCreated());
-		this.mvc.perform(pay(key, "order-5", 1).principal(() -> "bob"))
+		this.mvc.perform(pay(key, "order-5", 1).header("Authorization", basic("alice")))
+			.andExpect(status().isCreated());
+		this.mvc.perform(pay(key, "order-5", 1).header("Authorization", basic("bob")))
 			.andExpect(status().isCreated())
 			.andExpect(header().doesNotExist("Idempotent-Replayed"));
-		this.mvc.perform(pay(key, "order-5", 1).principal(() -> "alice"))
+		this.mvc.perform(pay(key, "order-5", 1)).andExpect(header().doesNotExist("Idempotent-Replayed"));
+		this.mvc.perform(pay(key, "order-5", 1).header("Authorization", basic("alice")))
 			.andExpect(header().string("Idempotent-Replayed", "true"));
-		assertThat(PaymentsTestApplication.runs("pay")).isEqualTo(before + 2);
+		assertThat(PaymentsTestApplication.runs("pay")).isEqualTo(before + 3);
+	}
+
+	private static String basic(String user) {
+		return "Basic " + java.util.Base64.getEncoder()
+			.encodeToString((user + ":secret").getBytes(java.nio.charset.StandardCharsets.UTF_8));
 	}
 
 	@Test
