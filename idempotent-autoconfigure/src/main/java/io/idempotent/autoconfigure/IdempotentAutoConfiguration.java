@@ -14,6 +14,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.context.annotation.Role;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 
 import io.idempotent.aop.IdempotentAdvisor;
@@ -113,15 +115,24 @@ public final class IdempotentAutoConfiguration {
 	}
 
 	/**
-	 * Makes sure an auto-proxy creator exists and proxies classes, even where Boot's AOP auto-configuration is
-	 * switched off: listener and controller beans are proxied by class.
+	 * Makes sure an auto-proxy creator exists even where Boot's AOP auto-configuration is switched off, proxying
+	 * classes as Boot does unless the application set {@code spring.aop.proxy-target-class=false}.
 	 */
-	static class AutoProxyRegistrar implements ImportBeanDefinitionRegistrar {
+	static class AutoProxyRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware {
+
+		private Environment environment;
+
+		@Override
+		public void setEnvironment(Environment environment) {
+			this.environment = environment;
+		}
 
 		@Override
 		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
 			AopConfigUtils.registerAutoProxyCreatorIfNecessary(registry);
-			AopConfigUtils.forceAutoProxyCreatorToUseClassProxying(registry);
+			if (this.environment.getProperty("spring.aop.proxy-target-class", Boolean.class, true)) {
+				AopConfigUtils.forceAutoProxyCreatorToUseClassProxying(registry);
+			}
 		}
 
 	}
