@@ -18,6 +18,8 @@ import org.apache.rocketmq.common.namesrv.NamesrvConfig;
 import org.apache.rocketmq.namesrv.NamesrvController;
 import org.apache.rocketmq.remoting.netty.NettyClientConfig;
 import org.apache.rocketmq.remoting.netty.NettyServerConfig;
+import org.apache.rocketmq.remoting.common.TlsMode;
+import org.apache.rocketmq.remoting.netty.TlsSystemConfig;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.store.config.MessageStoreConfig;
 
@@ -35,6 +37,8 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
 
 	private static final String DELAY_LEVELS = String.join(" ", Collections.nCopies(18, "1s"));
 
+	private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(20);
+
 	private static EmbeddedRocketMQ shared;
 
 	private final Path home;
@@ -50,6 +54,8 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
 		System.setProperty(RemotingCommand.REMOTING_VERSION_KEY, Integer.toString(MQVersion.CURRENT_VERSION));
 		System.setProperty("rocketmq.home.dir", home.toString());
 		System.setProperty(MixAll.ROCKETMQ_HOME_PROPERTY, home.toString());
+		// plain TCP on loopback: "permissive" TLS writes a self-signed key and certificate to java.io.tmpdir
+		TlsSystemConfig.tlsMode = TlsMode.DISABLED;
 
 		NamesrvConfig namesrvConfig = new NamesrvConfig();
 		namesrvConfig.setRocketmqHome(home.toString());
@@ -173,8 +179,8 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
 	}
 
 	/**
-	 * Shuts the broker down on a daemon thread (it takes seconds), then the name server. Close consumers
-	 * first.
+	 * Shuts the broker and the name server down and deletes their files. Close consumers first. The broker's
+	 * shutdown takes seconds; it gets a bounded wait, and the files are deleted whether or not it finished.
 	 */
 	@Override
 	public void close() {
@@ -186,10 +192,16 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
 				// JDK 25 + Netty 4.2 may refuse to clean a buffer on shutdown; the process is ending anyway
 			}
 			this.nameServer.shutdown();
-			deleteQuietly(this.home);
 		}, "embedded-rocketmq-shutdown");
 		stopper.setDaemon(true);
 		stopper.start();
+		try {
+			stopper.join(SHUTDOWN_WAIT.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		deleteQuietly(this.home);
 	}
 
 	private static void deleteQuietly(Path dir) {
