@@ -29,18 +29,24 @@ public final class AcquireResult {
 
 	private static final byte[] EMPTY = new byte[0];
 
-	private static final AcquireResult IN_PROGRESS = new AcquireResult(Status.IN_PROGRESS, null, null);
+	private static final AcquireResult IN_PROGRESS = new AcquireResult(Status.IN_PROGRESS, null, 0, null, null);
 
 	private final Status status;
 
 	private final String token;
 
+	private final long fence;
+
 	private final byte[] result;
 
-	private AcquireResult(Status status, String token, byte[] result) {
+	private final byte[] fingerprint;
+
+	private AcquireResult(Status status, String token, long fence, byte[] result, byte[] fingerprint) {
 		this.status = status;
 		this.token = token;
+		this.fence = fence;
 		this.result = result;
+		this.fingerprint = fingerprint;
 	}
 
 	/**
@@ -49,7 +55,18 @@ public final class AcquireResult {
 	 * @return the result
 	 */
 	public static AcquireResult acquired(String token) {
-		return new AcquireResult(Status.ACQUIRED, Objects.requireNonNull(token, "token"), null);
+		return acquired(token, 0);
+	}
+
+	/**
+	 * The caller owns the key.
+	 * @param token the owner's fencing token
+	 * @param fence the key's fence for this claim: greater than every earlier claim's of the same key (0 when
+	 * the store keeps none)
+	 * @return the result
+	 */
+	public static AcquireResult acquired(String token, long fence) {
+		return new AcquireResult(Status.ACQUIRED, Objects.requireNonNull(token, "token"), fence, null, null);
 	}
 
 	/**
@@ -61,12 +78,31 @@ public final class AcquireResult {
 	}
 
 	/**
+	 * Another caller holds the key.
+	 * @param fingerprint the holder's request fingerprint, or null when unknown
+	 * @return the result
+	 */
+	public static AcquireResult inProgress(byte[] fingerprint) {
+		return (fingerprint != null) ? new AcquireResult(Status.IN_PROGRESS, null, 0, null, fingerprint) : IN_PROGRESS;
+	}
+
+	/**
 	 * The key completed earlier.
 	 * @param result the stored result bytes (null is read as empty)
 	 * @return the result
 	 */
 	public static AcquireResult completed(byte[] result) {
-		return new AcquireResult(Status.COMPLETED, null, (result != null) ? result : EMPTY);
+		return completed(result, null);
+	}
+
+	/**
+	 * The key completed earlier.
+	 * @param result the stored result bytes (null is read as empty)
+	 * @param fingerprint the first request's fingerprint, or null when unknown
+	 * @return the result
+	 */
+	public static AcquireResult completed(byte[] result, byte[] fingerprint) {
+		return new AcquireResult(Status.COMPLETED, null, 0, (result != null) ? result : EMPTY, fingerprint);
 	}
 
 	/**
@@ -83,6 +119,24 @@ public final class AcquireResult {
 	 */
 	public String token() {
 		return this.token;
+	}
+
+	/**
+	 * The fence of an {@link Status#ACQUIRED} claim: it grows with every claim and takeover of the key, so it can
+	 * version a conditional write downstream. 0 when the store keeps none, or for other outcomes.
+	 * @return the fence
+	 */
+	public long fence() {
+		return this.fence;
+	}
+
+	/**
+	 * The fingerprint stored with the existing record ({@link Status#IN_PROGRESS} or {@link Status#COMPLETED}),
+	 * or null when none was stored or the store keeps none. Not copied: do not modify.
+	 * @return the fingerprint bytes
+	 */
+	public byte[] fingerprint() {
+		return this.fingerprint;
 	}
 
 	/**

@@ -29,6 +29,31 @@ public interface IdempotencyStore {
 	AcquireResult tryAcquire(IdempotencyKey key, Duration lease);
 
 	/**
+	 * Atomically claims the key like {@link #tryAcquire(IdempotencyKey, Duration)}, and stores the request's
+	 * fingerprint with the claim (kept with the record once it completes), so a later caller with the same key
+	 * learns, in the same round trip, whether its request is the same one ({@link AcquireResult#fingerprint()}).
+	 * An ACQUIRED result also carries a fence ({@link AcquireResult#fence()}) that grows with every claim and
+	 * takeover of the key.
+	 * <p>The default ignores the fingerprint: stores that cannot keep one report it as unknown (null).
+	 * @param key the key
+	 * @param lease how long the claim is held before others may take it over
+	 * @param fingerprint a digest of the request (at most 64 bytes), or null
+	 * @return ACQUIRED with a fresh token and fence, IN_PROGRESS or COMPLETED with the stored fingerprint
+	 */
+	default AcquireResult tryAcquire(IdempotencyKey key, Duration lease, byte[] fingerprint) {
+		return tryAcquire(key, lease);
+	}
+
+	/**
+	 * The largest result, in bytes, {@link #complete} accepts. Callers check it before completing, where a
+	 * result that is too large can still be refused cleanly.
+	 * @return the limit in bytes
+	 */
+	default int maxResultSize() {
+		return Integer.MAX_VALUE;
+	}
+
+	/**
 	 * Atomically marks the key COMPLETED with its result, kept for the retention, if the token still owns it.
 	 * Once the lease has run out the claim may be gone (stores delete expired records), so an owner whose
 	 * lease expired can be fenced out even when nobody took over; keep-alive ({@link #renew}) prevents that.
