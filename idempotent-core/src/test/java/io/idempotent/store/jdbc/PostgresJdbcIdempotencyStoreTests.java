@@ -16,4 +16,14 @@ class PostgresJdbcIdempotencyStoreTests extends JdbcIdempotencyStoreContractTest
 		return JdbcDialect.POSTGRESQL;
 	}
 
+	@Override
+	protected String sessionTimeZoneSql(String offset) {
+		return "SET TIME ZONE INTERVAL '" + offset + "' HOUR TO MINUTE";
+	}
+
+	@Override
+	protected String qualifyingSchema() {
+		return "public";
+	}
+
 }
