@@ -7,6 +7,7 @@ import java.util.UUID;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -46,10 +47,22 @@ final class JdbcSchemaCheck {
 		catch (DataAccessException ex) {
 			throw failure("is missing or incomplete", ex);
 		}
-		this.transactions.executeWithoutResult((status) -> {
-			status.setRollbackOnly();
-			probe();
-		});
+		try {
+			this.transactions.executeWithoutResult((status) -> {
+				status.setRollbackOnly();
+				probe();
+			});
+		}
+		catch (TransactionSystemException ex) {
+			// the server may drop the connection (e.g. a result over MySQL's max_allowed_packet): keep our finding
+			if (ex.getApplicationException() instanceof IllegalStateException finding) {
+				throw finding;
+			}
+			throw failure("failed its start-up check", ex);
+		}
+		catch (DataAccessException ex) {
+			throw failure("failed its start-up check", ex);
+		}
 	}
 
 	private void probe() {
@@ -66,6 +79,9 @@ final class JdbcSchemaCheck {
 		catch (DuplicateKeyException ex) {
 			throw failure("treats keys that differ in case or trailing spaces as equal (a case- or "
 					+ "pad-insensitive collation), which would merge different keys", ex);
+		}
+		catch (DataAccessException ex) {
+			throw failure("cannot store names and keys as bytes", ex);
 		}
 		byte[] longest = new byte[StoredNames.MAX_PLAIN_BYTES];
 		Arrays.fill(longest, (byte) 'n');
@@ -99,7 +115,11 @@ final class JdbcSchemaCheck {
 	}
 
 	private static String causeMessage(Exception ex) {
-		return (ex instanceof DataAccessException dae) ? dae.getMostSpecificCause().getMessage() : ex.getMessage();
+		Throwable cause = ex;
+		while (cause.getCause() != null && cause.getCause() != cause) {
+			cause = cause.getCause();
+		}
+		return cause.getMessage();
 	}
 
 }

@@ -121,7 +121,7 @@ abstract class JdbcIdempotencyStoreContractTests extends IdempotencyStoreContrac
 		assertThat(east.complete(key, claim.token(), new byte[] { 1 }, HALF_HOUR)).isTrue();
 		assertThat(west.tryAcquire(key, HALF_HOUR).status()).isEqualTo(Status.COMPLETED);
 		assertThat(utc.tryAcquire(key, HALF_HOUR).status()).isEqualTo(Status.COMPLETED);
-		assertThat(west.purgeExpired(100)).isZero();
+		west.purgeExpired(100);
 		assertThat(utc.tryAcquire(key, HALF_HOUR).status()).isEqualTo(Status.COMPLETED);
 	}
 
