@@ -122,6 +122,24 @@ public enum JdbcDialect {
 	}
 
 	/**
+	 * The dialect of a data source's database, read from its JDBC metadata.
+	 * @param dataSource the data source
+	 * @return the dialect
+	 * @throws io.idempotent.store.IdempotencyStoreException when the metadata cannot be read
+	 * @throws IllegalStateException for an unsupported database
+	 */
+	public static JdbcDialect of(javax.sql.DataSource dataSource) {
+		try {
+			return forProductName(org.springframework.jdbc.support.JdbcUtils.extractDatabaseMetaData(dataSource,
+					java.sql.DatabaseMetaData::getDatabaseProductName));
+		}
+		catch (org.springframework.jdbc.support.MetaDataAccessException ex) {
+			throw new io.idempotent.store.IdempotencyStoreException(
+					"Cannot read the database's product name to pick an SQL dialect", ex);
+		}
+	}
+
+	/**
 	 * The dialect of a database, from its JDBC product name.
 	 * @param productName {@link java.sql.DatabaseMetaData#getDatabaseProductName()}
 	 * @return the dialect

@@ -1,6 +1,5 @@
 package io.idempotent.store.jdbc;
 
-import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -17,8 +16,6 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.support.JdbcUtils;
-import org.springframework.jdbc.support.MetaDataAccessException;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -99,7 +96,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 	 * @param maxResultSize the largest result, in bytes, the store accepts
 	 */
 	public JdbcIdempotencyStore(DataSource dataSource, String table, int maxResultSize) {
-		this(new JdbcTemplate(dataSource), detect(dataSource), table, maxResultSize);
+		this(new JdbcTemplate(dataSource), JdbcDialect.of(dataSource), table, maxResultSize);
 	}
 
 	/**
@@ -110,10 +107,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 	 * @param maxResultSize the largest result, in bytes, the store accepts
 	 */
 	public JdbcIdempotencyStore(JdbcTemplate jdbc, JdbcDialect dialect, String table, int maxResultSize) {
-		if (table == null || !TABLE_NAME.matcher(table).matches()) {
-			throw new IllegalArgumentException("Invalid idempotency table name '" + table + "': expected letters, "
-					+ "digits and underscores (at most 63), optionally qualified by a schema as schema.table");
-		}
+		checkTableName(table);
 		if (maxResultSize < 0) {
 			throw new IllegalArgumentException("maxResultSize must not be negative");
 		}
@@ -140,13 +134,15 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 		this.purgeSql = dialect.purgeSql(table);
 	}
 
-	private static JdbcDialect detect(DataSource dataSource) {
-		try {
-			String product = JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getDatabaseProductName);
-			return JdbcDialect.forProductName(product);
-		}
-		catch (MetaDataAccessException ex) {
-			throw new IdempotencyStoreException("Cannot read the database's product name to pick an SQL dialect", ex);
+	/**
+	 * Checks a configured table name before anything uses it.
+	 * @param table the name
+	 * @throws IllegalArgumentException saying what is accepted
+	 */
+	public static void checkTableName(String table) {
+		if (table == null || !TABLE_NAME.matcher(table).matches()) {
+			throw new IllegalArgumentException("Invalid idempotency table name '" + table + "': expected letters, "
+					+ "digits and underscores (at most 63), optionally qualified by a schema as schema.table");
 		}
 	}
 
