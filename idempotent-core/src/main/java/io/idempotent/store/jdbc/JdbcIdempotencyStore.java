@@ -14,9 +14,12 @@ import javax.sql.DataSource;
 import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.ConnectionHolder;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.idempotent.core.IdempotencyKey;
@@ -39,10 +42,13 @@ import io.idempotent.store.RecordState;
  * Complete, release and renew are conditional on the owner token (fencing). Expiry is judged by the database
  * clock, never a session time zone. Expired rows read as absent and are deleted by {@link #purgeExpired(int)}.
  *
- * <p><b>Transactions.</b> Every statement commits on its own, in a new transaction on this store's
- * {@link DataSource} ({@code PROPAGATION_REQUIRES_NEW}): a pool with auto-commit off cannot roll a claim back,
- * and a caller's open transaction on the same data source is suspended, not joined, so a claim is visible to
- * other instances (and to the keep-alive) as soon as it is made.
+ * <p><b>Transactions.</b> Every statement commits on its own, whatever the pool's auto-commit setting and
+ * whatever transaction the caller has open: inside a caller's transaction it runs in a new transaction on this
+ * store's {@link DataSource} ({@code PROPAGATION_REQUIRES_NEW}, the caller's is suspended, not joined);
+ * otherwise on a fresh pooled connection, committed explicitly when the pool hands out connections with
+ * auto-commit off. So a pool with auto-commit off cannot roll a claim back, and a claim is visible to other
+ * instances (and to the keep-alive) as soon as it is made. Inside a caller's transaction a store call needs a
+ * second pooled connection while the caller holds its own: size the pool for it.
  *
  * <p><b>Fence.</b> Each claim and takeover writes {@code fence = max(previous fence + 1, database clock in
  * microseconds)}. While the key's row lives (claims, takeovers and releases keep it; a release only ends the
@@ -341,8 +347,39 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 		return "jdbc";
 	}
 
+	/**
+	 * Runs one statement so that it commits on its own. Inside a caller's transaction (synchronization active)
+	 * that is a new transaction on this store's data source ({@code PROPAGATION_REQUIRES_NEW}, which suspends
+	 * the caller's). Otherwise the statement runs on a fresh pooled connection: as is when the connection
+	 * auto-commits (no extra round trip), followed by an explicit commit when the pool hands out connections
+	 * with auto-commit off.
+	 */
 	private <T> T inTransaction(Supplier<T> work) {
-		return this.transactions.execute((status) -> work.get());
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			return this.transactions.execute((status) -> work.get());
+		}
+		DataSource dataSource = this.jdbc.getDataSource();
+		return this.jdbc.execute((ConnectionCallback<T>) (connection) -> {
+			// the statement's JdbcTemplate call picks this connection up, as inside a transaction
+			TransactionSynchronizationManager.bindResource(dataSource, new ConnectionHolder(connection));
+			try {
+				if (connection.getAutoCommit()) {
+					return work.get();
+				}
+				try {
+					T result = work.get();
+					connection.commit();
+					return result;
+				}
+				catch (RuntimeException | Error ex) {
+					connection.rollback();
+					throw ex;
+				}
+			}
+			finally {
+				TransactionSynchronizationManager.unbindResource(dataSource);
+			}
+		});
 	}
 
 	private static <T> T run(String transition, Supplier<T> call) {
