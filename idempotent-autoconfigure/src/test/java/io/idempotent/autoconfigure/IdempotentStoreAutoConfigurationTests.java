@@ -197,6 +197,26 @@ class IdempotentStoreAutoConfigurationTests {
 			});
 	}
 
+	@Test
+	void onePurgeRunDeletesEveryExpiredRowWhateverTheBacklog() {
+		this.runner.withUserConfiguration(OneDataSource.class)
+			.withPropertyValues("idempotent.store.jdbc.purge.batch-size=10")
+			.run((context) -> {
+				JdbcIdempotencyStore store = context.getBean(JdbcIdempotencyStore.class);
+				for (int i = 0; i < 2_000; i++) {
+					IdempotencyKey key = new IdempotencyKey("backlog", "k" + i);
+					store.complete(key, store.tryAcquire(key, Duration.ofMinutes(1)).token(), new byte[0],
+							Duration.ofMillis(1));
+				}
+				org.awaitility.Awaitility.await()
+					.atMost(Duration.ofSeconds(10))
+					.until(() -> store.countExpired() == 2_000);
+				// 200 batches of 10: more than the 100 batches a run used to stop at
+				assertThat(context.getBean(JdbcExpiredRecordPurger.class).purge(store)).isEqualTo(2_000);
+				assertThat(store.countExpired()).isZero();
+			});
+	}
+
 	private static void assertWorks(IdempotencyStore store) {
 		IdempotencyKey key = new IdempotencyKey("op", "k-" + System.nanoTime());
 		String token = store.tryAcquire(key, Duration.ofMinutes(1)).token();
