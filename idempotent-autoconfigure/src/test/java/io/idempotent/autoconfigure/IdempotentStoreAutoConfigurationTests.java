@@ -93,6 +93,16 @@ class IdempotentStoreAutoConfigurationTests {
 	}
 
 	@Test
+	void aSchemaScriptErrorFailsStartUpWithTheDatabasesMessage() {
+		this.runner.withUserConfiguration(OneDataSource.class)
+			.withPropertyValues("idempotent.store.jdbc.table-name=no_such_schema.idem")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("Failed to execute SQL script statement #1")
+				.hasStackTraceContaining("NO_SUCH_SCHEMA")
+				.hasStackTraceContaining("schema-h2.sql"));
+	}
+
+	@Test
 	void anInvalidTableNameFailsAtStartUpSayingWhatIsAccepted() {
 		this.runner.withUserConfiguration(OneDataSource.class)
 			.withPropertyValues("idempotent.store.jdbc.table-name=a.b.c")
