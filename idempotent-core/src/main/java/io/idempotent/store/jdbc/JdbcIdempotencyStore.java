@@ -355,10 +355,11 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 	 * with auto-commit off.
 	 */
 	private <T> T inTransaction(Supplier<T> work) {
-		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+		DataSource dataSource = this.jdbc.getDataSource();
+		if (TransactionSynchronizationManager.isSynchronizationActive()
+				|| TransactionSynchronizationManager.hasResource(dataSource)) {
 			return this.transactions.execute((status) -> work.get());
 		}
-		DataSource dataSource = this.jdbc.getDataSource();
 		return this.jdbc.execute((ConnectionCallback<T>) (connection) -> {
 			// the statement's JdbcTemplate call picks this connection up, as inside a transaction
 			TransactionSynchronizationManager.bindResource(dataSource, new ConnectionHolder(connection));
