@@ -105,6 +105,36 @@ abstract class JdbcIdempotencyStoreContractTests extends IdempotencyStoreContrac
 	}
 
 	@Test
+	void manyThreadsRacingThroughAPoolWithAutoCommitOffYieldExactlyOneWinnerPerRound() throws Exception {
+		DataSource noAutoCommit = TestDatabases.variant(dataSource(), "race-no-auto-commit",
+				(c) -> c.setAutoCommit(false));
+		JdbcIdempotencyStore manual = new JdbcIdempotencyStore(noAutoCommit, "idempotency_record", MAX_RESULT);
+		java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(64);
+		try {
+			for (int round = 0; round < 50; round++) {
+				IdempotencyKey key = newKey();
+				java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+				java.util.List<java.util.concurrent.Future<Status>> results = new java.util.ArrayList<>();
+				for (int i = 0; i < 64; i++) {
+					results.add(threads.submit(() -> {
+						start.await();
+						return manual.tryAcquire(key, HALF_HOUR).status();
+					}));
+				}
+				start.countDown();
+				int winners = 0;
+				for (java.util.concurrent.Future<Status> result : results) {
+					winners += (result.get(30, java.util.concurrent.TimeUnit.SECONDS) == Status.ACQUIRED) ? 1 : 0;
+				}
+				assertThat(winners).as("winners in round %d", round).isEqualTo(1);
+			}
+		}
+		finally {
+			threads.shutdownNow();
+		}
+	}
+
+	@Test
 	void expiryDoesNotDependOnTheSessionTimeZone() {
 		JdbcIdempotencyStore utc = storeInTimeZone("+00:00");
 		JdbcIdempotencyStore east = storeInTimeZone("+02:00");
