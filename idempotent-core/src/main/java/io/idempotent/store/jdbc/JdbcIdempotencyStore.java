@@ -14,13 +14,7 @@ import javax.sql.DataSource;
 import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.ConnectionHolder;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import io.idempotent.core.IdempotencyKey;
 import io.idempotent.store.AcquireResult;
@@ -71,7 +65,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 
 	private final JdbcTemplate jdbc;
 
-	private final TransactionTemplate transactions;
+	private final OwnTransactions ownTransactions;
 
 	private final JdbcDialect dialect;
 
@@ -118,8 +112,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 			throw new IllegalArgumentException("maxResultSize must not be negative");
 		}
 		this.jdbc = jdbc;
-		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(jdbc.getDataSource()));
-		this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		this.ownTransactions = new OwnTransactions(jdbc);
 		this.dialect = dialect;
 		this.table = table;
 		this.maxResultSize = maxResultSize;
@@ -173,7 +166,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 	 * @throws IllegalStateException saying what is wrong and which shipped script creates a correct table
 	 */
 	public void verifySchema() {
-		new JdbcSchemaCheck(this.jdbc, this.transactions, this.dialect, this.table, this.maxResultSize).verify();
+		new JdbcSchemaCheck(this.jdbc, this.ownTransactions.requiresNew(), this.dialect, this.table, this.maxResultSize).verify();
 	}
 
 	@Override
@@ -347,40 +340,8 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 		return "jdbc";
 	}
 
-	/**
-	 * Runs one statement so that it commits on its own. Inside a caller's transaction (synchronization active)
-	 * that is a new transaction on this store's data source ({@code PROPAGATION_REQUIRES_NEW}, which suspends
-	 * the caller's). Otherwise the statement runs on a fresh pooled connection: as is when the connection
-	 * auto-commits (no extra round trip), followed by an explicit commit when the pool hands out connections
-	 * with auto-commit off.
-	 */
 	private <T> T inTransaction(Supplier<T> work) {
-		DataSource dataSource = this.jdbc.getDataSource();
-		if (TransactionSynchronizationManager.isSynchronizationActive()
-				|| TransactionSynchronizationManager.hasResource(dataSource)) {
-			return this.transactions.execute((status) -> work.get());
-		}
-		return this.jdbc.execute((ConnectionCallback<T>) (connection) -> {
-			// the statement's JdbcTemplate call picks this connection up, as inside a transaction
-			TransactionSynchronizationManager.bindResource(dataSource, new ConnectionHolder(connection));
-			try {
-				if (connection.getAutoCommit()) {
-					return work.get();
-				}
-				try {
-					T result = work.get();
-					connection.commit();
-					return result;
-				}
-				catch (RuntimeException | Error ex) {
-					connection.rollback();
-					throw ex;
-				}
-			}
-			finally {
-				TransactionSynchronizationManager.unbindResource(dataSource);
-			}
-		});
+		return this.ownTransactions.run(work);
 	}
 
 	private static <T> T run(String transition, Supplier<T> call) {
