@@ -247,7 +247,44 @@ public class IdempotentProperties {
 		 */
 		private FailureMode failureMode = FailureMode.FAIL_CLOSED;
 
+		/**
+		 * Largest result, in bytes, any store accepts; the engine checks it before completing, where a larger
+		 * result can still be refused cleanly. Keep it above idempotent.web.max-response-size plus the stored
+		 * headers.
+		 */
+		private DataSize maxResultSize = DataSize.ofMegabytes(2);
+
 		private final Jdbc jdbc = new Jdbc();
+
+		private final Redis redis = new Redis();
+
+		private final Memory memory = new Memory();
+
+		public DataSize getMaxResultSize() {
+			return this.maxResultSize;
+		}
+
+		public void setMaxResultSize(DataSize maxResultSize) {
+			this.maxResultSize = maxResultSize;
+		}
+
+		public Redis getRedis() {
+			return this.redis;
+		}
+
+		public Memory getMemory() {
+			return this.memory;
+		}
+
+		/**
+		 * The limit a store enforces, in bytes, capped at what an int holds.
+		 * @param override a store-specific override, or null
+		 * @return bytes
+		 */
+		int maxResultBytes(DataSize override) {
+			DataSize size = (override != null) ? override : this.maxResultSize;
+			return (int) Math.min(Integer.MAX_VALUE - 8, size.toBytes());
+		}
 
 		public StoreType getType() {
 			return this.type;
@@ -288,9 +325,23 @@ public class IdempotentProperties {
 		private DatabaseInitializationMode initializeSchema = DatabaseInitializationMode.EMBEDDED;
 
 		/**
-		 * Largest result the store accepts; a larger one is refused with an error, never truncated.
+		 * Largest result the JDBC store accepts, when it differs from idempotent.store.max-result-size; a larger
+		 * one is refused with an error, never truncated. Checked against the table at start-up.
 		 */
-		private DataSize maxResultSize = DataSize.ofMegabytes(1);
+		private DataSize maxResultSize;
+
+		/**
+		 * Name of the DataSource bean holding the table. Defaults to the only DataSource, or the primary one.
+		 */
+		private String dataSource;
+
+		public String getDataSource() {
+			return this.dataSource;
+		}
+
+		public void setDataSource(String dataSource) {
+			this.dataSource = dataSource;
+		}
 
 		private final Purge purge = new Purge();
 
@@ -325,6 +376,47 @@ public class IdempotentProperties {
 	}
 
 	/**
+	 * The Redis store.
+	 */
+	public static class Redis {
+
+		/**
+		 * Name of the RedisConnectionFactory bean the store uses. Defaults to the only one, or the primary one.
+		 */
+		private String connectionFactory;
+
+		public String getConnectionFactory() {
+			return this.connectionFactory;
+		}
+
+		public void setConnectionFactory(String connectionFactory) {
+			this.connectionFactory = connectionFactory;
+		}
+
+	}
+
+	/**
+	 * The in-memory store.
+	 */
+	public static class Memory {
+
+		/**
+		 * Most records held (live, or expired and not yet swept). A claim of a new key beyond it fails as a store
+		 * failure (see failure-mode); a live record is never dropped to make room.
+		 */
+		private int maximumSize = 1_000_000;
+
+		public int getMaximumSize() {
+			return this.maximumSize;
+		}
+
+		public void setMaximumSize(int maximumSize) {
+			this.maximumSize = maximumSize;
+		}
+
+	}
+
+	/**
 	 * Deletion of expired rows from the JDBC store's table.
 	 */
 	public static class Purge {
@@ -340,7 +432,8 @@ public class IdempotentProperties {
 		private Duration interval = Duration.ofMinutes(5);
 
 		/**
-		 * Rows deleted per statement; each batch is its own short transaction.
+		 * Rows deleted per statement; each batch is its own short transaction, and a purge runs batches until no
+		 * expired row is left.
 		 */
 		private int batchSize = 1000;
 

@@ -13,14 +13,13 @@ import io.idempotent.store.jdbc.JdbcIdempotencyStore;
 
 /**
  * Deletes expired rows of the JDBC store every {@code idempotent.store.jdbc.purge.interval}, in batches of
- * {@code batch-size} rows, each a short statement of its own, so the table is never locked for long. Runs on
- * one daemon thread while the application context runs.
+ * {@code batch-size} rows, each a short statement and transaction of its own, so the table is never locked for
+ * long; each run continues until no expired row is left, so the purge keeps up with any steady insert rate the
+ * store can take. Runs on one daemon thread while the application context runs.
  */
 public final class JdbcExpiredRecordPurger implements SmartLifecycle {
 
 	private static final Logger logger = LoggerFactory.getLogger(JdbcExpiredRecordPurger.class);
-
-	private static final int MAX_BATCHES_PER_RUN = 100;
 
 	private final ObjectProvider<JdbcIdempotencyStore> store;
 
@@ -53,9 +52,9 @@ public final class JdbcExpiredRecordPurger implements SmartLifecycle {
 	 * @param jdbc the store
 	 * @return rows deleted
 	 */
-	int purge(JdbcIdempotencyStore jdbc) {
+	long purge(JdbcIdempotencyStore jdbc) {
 		try {
-			int deleted = jdbc.purgeExpired(this.settings.getBatchSize(), MAX_BATCHES_PER_RUN);
+			long deleted = jdbc.purgeExpired(this.settings.getBatchSize());
 			logger.debug("Purged {} expired idempotency records", deleted);
 			return deleted;
 		}

@@ -1,71 +1,88 @@
 package io.idempotent.autoconfigure;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import javax.sql.DataSource;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.boot.jdbc.EmbeddedDatabaseConnection;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
+import org.springframework.boot.sql.init.DatabaseInitializationSettings;
 import org.springframework.core.io.ByteArrayResource;
-import org.springframework.core.io.DefaultResourceLoader;
+import org.springframework.core.io.Resource;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
+import io.idempotent.store.jdbc.JdbcDialect;
 import io.idempotent.store.jdbc.JdbcIdempotencyStore;
+import io.idempotent.store.jdbc.JdbcSchemaScripts;
 
 /**
- * Creates the JDBC store's table from the schema script shipped for the detected database, like Spring
- * Session JDBC: for an embedded database by default, always, or never. The script's table name is replaced
- * by the configured one. A table that already exists is left alone.
+ * Creates the JDBC store's table from the schema script shipped for the detected database, with Boot's own
+ * {@link DataSourceScriptDatabaseInitializer} ({@code embedded} by default, {@code always}, or {@code never}),
+ * the table renamed to the configured one (constraint and index names from its unqualified part, so a
+ * schema-qualified name works). The scripts say {@code CREATE ... IF NOT EXISTS}: a table that exists is left
+ * alone, and a script error fails start-up instead of being swallowed.
+ *
+ * <p>The bean is declared {@code @DependsOnDatabaseInitialization}, so it runs after {@code spring.sql.init},
+ * Flyway and Liquibase: a table they create is found, not created twice.
  */
-final class JdbcStoreSchemaInitializer {
+final class JdbcStoreSchemaInitializer implements InitializingBean {
 
-	private static final Logger logger = LoggerFactory.getLogger(JdbcStoreSchemaInitializer.class);
+	private final DataSource dataSource;
 
-	private static final String SHIPPED_TABLE = "idempotency_record";
+	private final String table;
 
-	private JdbcStoreSchemaInitializer() {
+	private final DatabaseInitializationMode mode;
+
+	JdbcStoreSchemaInitializer(DataSource dataSource, String table, DatabaseInitializationMode mode) {
+		JdbcIdempotencyStore.checkTableName(table);
+		this.dataSource = dataSource;
+		this.table = table;
+		this.mode = mode;
 	}
 
-	static void initialize(JdbcIdempotencyStore store, DataSource dataSource, DatabaseInitializationMode mode) {
-		boolean wanted = mode == DatabaseInitializationMode.ALWAYS
-				|| (mode == DatabaseInitializationMode.EMBEDDED && EmbeddedDatabaseConnection.isEmbedded(dataSource));
-		if (!wanted || exists(store)) {
+	@Override
+	public void afterPropertiesSet() {
+		if (this.mode == DatabaseInitializationMode.NEVER) {
 			return;
 		}
-		String location = store.dialect().schemaLocation();
-		logger.info("Creating idempotency table '{}' from {}", store.table(), location);
-		String script = read(location).replace(SHIPPED_TABLE, store.table());
-		ResourceDatabasePopulator populator = new ResourceDatabasePopulator(
-				new ByteArrayResource(script.getBytes(StandardCharsets.UTF_8), location));
-		// another instance may be creating it at the same moment; verifySchema() judges the result
-		populator.setContinueOnError(true);
-		populator.execute(dataSource);
+		JdbcDialect dialect = JdbcDialect.of(this.dataSource);
+		DatabaseInitializationSettings settings = new DatabaseInitializationSettings();
+		settings.setSchemaLocations(List.of(dialect.schemaLocation()));
+		settings.setMode(this.mode);
+		new RenamingInitializer(this.dataSource, settings, this.table).initializeDatabase();
 	}
 
-	private static boolean exists(JdbcIdempotencyStore store) {
-		try {
-			store.verifySchema();
-			return true;
-		}
-		catch (IllegalStateException ex) {
-			return false;
-		}
-	}
+	/** Boot's initializer, with the shipped table name replaced in every script it runs. */
+	private static final class RenamingInitializer extends DataSourceScriptDatabaseInitializer {
 
-	private static String read(String location) {
-		try (InputStream in = new DefaultResourceLoader(JdbcStoreSchemaInitializer.class.getClassLoader())
-			.getResource(location)
-			.getInputStream()) {
-			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		private final String table;
+
+		RenamingInitializer(DataSource dataSource, DatabaseInitializationSettings settings, String table) {
+			super(dataSource, settings);
+			this.table = table;
 		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot read " + location, ex);
+
+		@Override
+		protected void runScripts(Scripts scripts) {
+			List<Resource> renamed = new ArrayList<>();
+			for (Resource script : scripts) {
+				try {
+					String text = script.getContentAsString(StandardCharsets.UTF_8);
+					renamed.add(new ByteArrayResource(JdbcSchemaScripts.rename(text, this.table)
+						.getBytes(StandardCharsets.UTF_8), script.getDescription()));
+				}
+				catch (java.io.IOException ex) {
+					throw new java.io.UncheckedIOException("Cannot read " + script, ex);
+				}
+			}
+			ResourceDatabasePopulator populator = new ResourceDatabasePopulator(renamed.toArray(Resource[]::new));
+			populator.setContinueOnError(false);
+			populator.execute(getDataSource());
 		}
+
 	}
 
 }

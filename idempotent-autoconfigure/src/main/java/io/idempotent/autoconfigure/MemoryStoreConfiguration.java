@@ -12,6 +12,7 @@ import io.idempotent.store.memory.InMemoryIdempotencyStore;
 
 /**
  * The in-memory store: chosen explicitly, or the fallback when neither Redis nor a DataSource is available.
+ * Bounded by {@code idempotent.store.memory.maximum-size}; its background sweeper stops with the context.
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(StoreTypeCondition.Memory.class)
@@ -27,7 +28,8 @@ class MemoryStoreConfiguration {
 					+ "not across instances. Add Redis or a DataSource, or set idempotent.store.type=memory to "
 					+ "silence this warning");
 		}
-		return new InMemoryIdempotencyStore();
+		return new InMemoryIdempotencyStore(properties.getStore().getMemory().getMaximumSize(),
+				properties.getStore().maxResultBytes(null));
 	}
 
 }

@@ -11,6 +11,13 @@ class NoIdempotencyStoreFailureAnalyzer extends AbstractFailureAnalyzer<NoIdempo
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, NoIdempotencyStoreException cause) {
 		StoreType type = cause.getType();
+		if (cause.getFound() != null) {
+			String property = (type == StoreType.REDIS) ? "idempotent.store.redis.connection-factory"
+					: "idempotent.store.jdbc.data-source";
+			return new FailureAnalysis("The idempotency store (" + type + ") could not pick its infrastructure: "
+					+ cause.getFound() + ".", "Mark one bean @Primary, or set " + property + " to the bean's name.",
+					cause);
+		}
 		if (type == StoreType.REDIS) {
 			return new FailureAnalysis("idempotent.store.type is 'redis' but no RedisConnectionFactory bean was found "
 					+ "(looked for spring-data-redis on the classpath and a RedisConnectionFactory bean).",

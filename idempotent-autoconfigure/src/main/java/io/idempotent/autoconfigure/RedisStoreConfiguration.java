@@ -1,6 +1,6 @@
 package io.idempotent.autoconfigure;
 
-import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -14,7 +14,8 @@ import io.idempotent.store.IdempotencyStore;
 import io.idempotent.store.redis.RedisIdempotencyStore;
 
 /**
- * The Redis store, on the application's {@link RedisConnectionFactory}.
+ * The Redis store, on the application's {@link RedisConnectionFactory} (the one named by
+ * {@code idempotent.store.redis.connection-factory}, else the only or primary one).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass(RedisConnectionFactory.class)
@@ -23,13 +24,13 @@ class RedisStoreConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(IdempotencyStore.class)
-	RedisIdempotencyStore idempotencyStore(ObjectProvider<RedisConnectionFactory> connectionFactory,
-			IdempotentProperties properties, Environment environment) {
-		RedisConnectionFactory factory = connectionFactory.getIfUnique();
-		if (factory == null) {
-			throw new NoIdempotencyStoreException(StoreType.REDIS);
-		}
-		return new RedisIdempotencyStore(factory, keyPrefix(properties, environment));
+	RedisIdempotencyStore idempotencyStore(ListableBeanFactory beans, IdempotentProperties properties,
+			Environment environment) {
+		RedisConnectionFactory factory = StoreInfrastructure.pick(beans, RedisConnectionFactory.class,
+				properties.getStore().getRedis().getConnectionFactory(), "idempotent.store.redis.connection-factory",
+				StoreType.REDIS);
+		return new RedisIdempotencyStore(factory, keyPrefix(properties, environment),
+				Math.min(RedisIdempotencyStore.REDIS_MAX_RESULT_SIZE, properties.getStore().maxResultBytes(null)));
 	}
 
 	static String keyPrefix(IdempotentProperties properties, Environment environment) {

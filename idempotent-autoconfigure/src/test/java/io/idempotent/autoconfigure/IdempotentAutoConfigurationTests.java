@@ -73,7 +73,7 @@ class IdempotentAutoConfigurationTests {
 				assertThat(payments.runs()).hasValue(1);
 				var redis = new org.springframework.data.redis.core.StringRedisTemplate(
 						context.getBean(RedisConnectionFactory.class));
-				assertThat(redis.hasKey("shop:Payments.pay:" + order)).isTrue();
+				assertThat(redis.hasKey("shop:" + "Payments.pay".length() + ":Payments.pay:" + order)).isTrue();
 			});
 	}
 

@@ -34,6 +34,14 @@ public interface IdempotencyStore {
 	 * learns, in the same round trip, whether its request is the same one ({@link AcquireResult#fingerprint()}).
 	 * An ACQUIRED result also carries a fence ({@link AcquireResult#fence()}) that grows with every claim and
 	 * takeover of the key.
+	 * <p><b>Fence guarantee</b> (every shipped store, proven by the contract suite): an ACQUIRED fence is
+	 * positive and strictly greater than the fence of every earlier claim or takeover of the same key for as long
+	 * as the store keeps any record of the key; a release does not end that (it keeps the key's fence until the
+	 * record expires), an {@link #evict} or the expiry of the record may. After that the next fence is seeded
+	 * from the store's clock in microseconds, so it is still greater unless that clock went back. Each store's
+	 * Javadoc says which clock.
+	 * <p><b>Fingerprint</b>: at most 64 bytes (a larger one is an {@link IllegalArgumentException}); kept with
+	 * the record when it completes and replaced by a takeover; reported with IN_PROGRESS and COMPLETED.
 	 * <p>The default ignores the fingerprint: stores that cannot keep one report it as unknown (null).
 	 * @param key the key
 	 * @param lease how long the claim is held before others may take it over
@@ -46,7 +54,9 @@ public interface IdempotencyStore {
 
 	/**
 	 * The largest result, in bytes, {@link #complete} accepts. Callers check it before completing, where a
-	 * result that is too large can still be refused cleanly.
+	 * result that is too large can still be refused cleanly (release the claim, fail the call). A larger result
+	 * given to {@link #complete} is refused with {@link IdempotencyStoreException} before anything is written:
+	 * the claim stays PROCESSING and owned by the caller, who should then {@link #release} it.
 	 * @return the limit in bytes
 	 */
 	default int maxResultSize() {

@@ -118,6 +118,29 @@ public final class TestDatabases {
 		return h2;
 	}
 
+	/**
+	 * A second pool on the same database as {@code base} (one of this class's data sources), configured by
+	 * {@code customizer}: auto-commit off, a session time zone set by {@code connectionInitSql}, and so on. Closed
+	 * at JVM exit.
+	 * @param base the data source to copy the URL and credentials from
+	 * @param name a short name for the pool
+	 * @param customizer changes to the copy
+	 * @return the new pool
+	 */
+	public static DataSource variant(DataSource base, String name, java.util.function.Consumer<HikariConfig> customizer) {
+		HikariDataSource source = (HikariDataSource) base;
+		HikariConfig config = new HikariConfig();
+		config.setJdbcUrl(source.getJdbcUrl());
+		config.setUsername(source.getUsername());
+		config.setPassword(source.getPassword());
+		config.setMaximumPoolSize(8);
+		config.setPoolName(source.getPoolName() + "-" + name);
+		customizer.accept(config);
+		HikariDataSource dataSource = new HikariDataSource(config);
+		TestServers.stopAtExit("close-" + config.getPoolName(), dataSource::close);
+		return dataSource;
+	}
+
 	private static DataSource pool(String url, String user, String password) {
 		HikariConfig config = new HikariConfig();
 		config.setJdbcUrl(url);

@@ -1,33 +1,48 @@
 package io.idempotent.store.jdbc;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.Locale;
+
+import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The SQL that differs between the supported databases, kept small and explicit. Every time comparison uses
- * the database's clock, never the application's, so hosts with skewed clocks agree.
+ * the database's clock, never the application's, so hosts with skewed clocks agree, and never a session time
+ * zone: PostgreSQL and H2 compare {@code TIMESTAMP WITH TIME ZONE}, MySQL/MariaDB compare UTC
+ * ({@code UTC_TIMESTAMP(3)}) in a {@code DATETIME(3)}.
  */
 public enum JdbcDialect {
 
 	/**
 	 * PostgreSQL: the claim is one statement, {@code INSERT ... ON CONFLICT DO NOTHING}, that also returns the
 	 * existing record when it did not insert, so a duplicate costs one round trip and takes no row lock. An
-	 * expired record is then taken over by a conditional update.
+	 * expired record is then taken over by a conditional update. Writes return the fence with
+	 * {@code RETURNING}.
 	 */
 	POSTGRESQL("postgresql", "CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP + CAST(? AS BIGINT) * INTERVAL '1 millisecond'",
-			"CAST(EXTRACT(EPOCH FROM (expires_at - CURRENT_TIMESTAMP)) * 1000 AS BIGINT)") {
+			"CAST(EXTRACT(EPOCH FROM (expires_at - CURRENT_TIMESTAMP)) * 1000 AS BIGINT)",
+			"CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000000 AS BIGINT)") {
 
 		@Override
 		String claimSql(String table) {
-			return "WITH claim AS (" + insertSql("INSERT INTO ", table) + " "
-					+ "ON CONFLICT (operation_name, record_key) DO NOTHING RETURNING owner_token) "
-					+ "SELECT 'ACQUIRED' AS state, CAST(NULL AS BYTEA) AS result_data, CAST(1 AS BIGINT) AS remaining "
-					+ "FROM claim UNION ALL SELECT state, result_data, " + millisRemaining() + " FROM " + table
+			return "WITH claim AS (" + insertSql(table) + " ON CONFLICT (operation_name, record_key) DO NOTHING "
+					+ "RETURNING fence) SELECT 'ACQUIRED' AS state, CAST(NULL AS BYTEA) AS result_data, "
+					+ "CAST(NULL AS BYTEA) AS fingerprint, CAST(1 AS BIGINT) AS remaining, fence FROM claim UNION ALL "
+					+ "SELECT state, result_data, fingerprint, " + millisRemaining() + ", fence FROM " + table
 					+ " WHERE operation_name = ? AND record_key = ? AND NOT EXISTS (SELECT 1 FROM claim)";
 		}
 
 		@Override
 		boolean claimReturnsRecord() {
 			return true;
+		}
+
+		@Override
+		String returningFence(String dml) {
+			return dml + " RETURNING fence";
 		}
 
 		@Override
@@ -38,24 +53,52 @@ public enum JdbcDialect {
 
 	},
 
-	/** MySQL and MariaDB: {@code INSERT IGNORE}, then a read, then a conditional update of an expired record. */
-	MYSQL("mysql", "CURRENT_TIMESTAMP(3)", "TIMESTAMPADD(MICROSECOND, ? * 1000, CURRENT_TIMESTAMP(3))",
-			"TIMESTAMPDIFF(MICROSECOND, CURRENT_TIMESTAMP(3), expires_at) DIV 1000") {
+	/**
+	 * MySQL and MariaDB: a plain {@code INSERT} (a duplicate key is an expected outcome; {@code INSERT IGNORE}
+	 * would also turn truncation and other errors into warnings), then a read, then a conditional update of an
+	 * expired record. Writes hand the fence back through {@code LAST_INSERT_ID(expr)}, the generated key of the
+	 * statement, so they need no extra round trip.
+	 */
+	MYSQL("mysql", "UTC_TIMESTAMP(3)", "TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3))",
+			"TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(3), expires_at) DIV 1000",
+			"TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6))") {
 
 		@Override
-		String claimSql(String table) {
-			return insertSql("INSERT IGNORE INTO ", table);
+		String fence(String expression) {
+			return "LAST_INSERT_ID(" + expression + ")";
+		}
+
+		@Override
+		Long writeReturningFence(JdbcTemplate jdbc, String sql, Object... args) {
+			return jdbc.execute((java.sql.Connection connection) -> {
+				PreparedStatement statement = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
+				new ArgumentPreparedStatementSetter(args).setValues(statement);
+				return statement;
+			}, (PreparedStatement statement) -> {
+				if (statement.executeUpdate() != 1) {
+					return null;
+				}
+				try (ResultSet keys = statement.getGeneratedKeys()) {
+					return keys.next() ? keys.getLong(1) : null;
+				}
+			});
 		}
 
 	},
 
-	/** H2: a plain insert (a duplicate key is an expected outcome), then a read, then a conditional update. */
+	/**
+	 * H2: a plain insert (a duplicate key is an expected outcome), then a read, then a conditional update. Writes
+	 * return the fence with {@code SELECT fence FROM FINAL TABLE (...)}. Durations are computed from
+	 * {@code EXTRACT(EPOCH ...)}: H2's {@code DATEDIFF} compares the local fields of two timestamps with different
+	 * offsets, so it is wrong by the offset between the writer's and the reader's session time zones.
+	 */
 	H2("h2", "CURRENT_TIMESTAMP", "DATEADD(MILLISECOND, CAST(? AS BIGINT), CURRENT_TIMESTAMP)",
-			"DATEDIFF(MILLISECOND, CURRENT_TIMESTAMP, expires_at)") {
+			"CAST((EXTRACT(EPOCH FROM expires_at) - EXTRACT(EPOCH FROM CURRENT_TIMESTAMP)) * 1000 AS BIGINT)",
+			"CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000000 AS BIGINT)") {
 
 		@Override
-		String claimSql(String table) {
-			return insertSql("INSERT INTO ", table);
+		String returningFence(String dml) {
+			return "SELECT fence FROM FINAL TABLE (" + dml + ")";
 		}
 
 	};
@@ -68,11 +111,32 @@ public enum JdbcDialect {
 
 	private final String millisRemaining;
 
-	JdbcDialect(String platform, String now, String nowPlusMillis, String millisRemaining) {
+	private final String nowMicros;
+
+	JdbcDialect(String platform, String now, String nowPlusMillis, String millisRemaining, String nowMicros) {
 		this.platform = platform;
 		this.now = now;
 		this.nowPlusMillis = nowPlusMillis;
 		this.millisRemaining = millisRemaining;
+		this.nowMicros = nowMicros;
+	}
+
+	/**
+	 * The dialect of a data source's database, read from its JDBC metadata.
+	 * @param dataSource the data source
+	 * @return the dialect
+	 * @throws io.idempotent.store.IdempotencyStoreException when the metadata cannot be read
+	 * @throws IllegalStateException for an unsupported database
+	 */
+	public static JdbcDialect of(javax.sql.DataSource dataSource) {
+		try {
+			return forProductName(org.springframework.jdbc.support.JdbcUtils.extractDatabaseMetaData(dataSource,
+					java.sql.DatabaseMetaData::getDatabaseProductName));
+		}
+		catch (org.springframework.jdbc.support.MetaDataAccessException ex) {
+			throw new io.idempotent.store.IdempotencyStoreException(
+					"Cannot read the database's product name to pick an SQL dialect", ex);
+		}
 	}
 
 	/**
@@ -132,16 +196,62 @@ public enum JdbcDialect {
 		return this.millisRemaining;
 	}
 
-	abstract String claimSql(String table);
+	/**
+	 * The database clock in microseconds since the epoch (UTC), the floor of every new fence.
+	 * @return an SQL expression
+	 */
+	String nowMicros() {
+		return this.nowMicros;
+	}
 
-	String insertSql(String insert, String table) {
-		return insert + table + " (operation_name, record_key, state, owner_token, expires_at, created_at) "
-				+ "VALUES (?, ?, 'PROCESSING', ?, " + nowPlusMillis() + ", " + now() + ")";
+	/**
+	 * The claim: for {@link #claimReturnsRecord()} dialects a query answering ACQUIRED or the existing record,
+	 * else an insert whose fence {@link #writeReturningFence} reads back.
+	 * @param table the table
+	 * @return the SQL; parameters name, key, token, fingerprint, lease millis (then name, key again for queries)
+	 */
+	String claimSql(String table) {
+		return returningFence(insertSql(table));
+	}
+
+	String insertSql(String table) {
+		return "INSERT INTO " + table + " (operation_name, record_key, state, owner_token, fence, fingerprint, "
+				+ "expires_at, created_at) VALUES (?, ?, 'PROCESSING', ?, " + fence(nowMicros()) + ", ?, "
+				+ nowPlusMillis() + ", " + now() + ")";
+	}
+
+	/**
+	 * Wraps the fence expression of a write so {@link #writeReturningFence} can read it back.
+	 * @param expression the fence expression
+	 * @return the SQL expression to write
+	 */
+	String fence(String expression) {
+		return expression;
+	}
+
+	/**
+	 * Turns an insert or update into a statement whose fence {@link #writeReturningFence} can read.
+	 * @param dml the insert or update
+	 * @return the SQL to run
+	 */
+	String returningFence(String dml) {
+		return dml;
+	}
+
+	/**
+	 * Runs a write built by {@link #returningFence} and returns the fence it wrote.
+	 * @param jdbc the template
+	 * @param sql the statement
+	 * @param args its parameters
+	 * @return the fence, or null when no row was written
+	 */
+	Long writeReturningFence(JdbcTemplate jdbc, String sql, Object... args) {
+		return jdbc.query(sql, (ResultSet rs) -> rs.next() ? rs.getLong(1) : null, args);
 	}
 
 	/**
 	 * Whether {@link #claimSql} is a query answering ACQUIRED or the existing record (state, result_data,
-	 * remaining), rather than an insert counted by its update count.
+	 * fingerprint, remaining, fence), rather than an insert.
 	 * @return true for a one-round-trip claim
 	 */
 	boolean claimReturnsRecord() {
@@ -150,6 +260,15 @@ public enum JdbcDialect {
 
 	String purgeSql(String table) {
 		return "DELETE FROM " + table + " WHERE expires_at < " + now() + " LIMIT ?";
+	}
+
+	/**
+	 * Counts rows that expired and are still in the table: what the purge has not caught up with yet.
+	 * @param table the table
+	 * @return the SQL
+	 */
+	String countExpiredSql(String table) {
+		return "SELECT COUNT(*) FROM " + table + " WHERE expires_at < " + now();
 	}
 
 }

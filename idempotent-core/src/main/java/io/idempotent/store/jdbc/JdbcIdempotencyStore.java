@@ -1,6 +1,7 @@
 package io.idempotent.store.jdbc;
 
-import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -14,7 +15,6 @@ import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.support.JdbcUtils;
 
 import io.idempotent.core.IdempotencyKey;
 import io.idempotent.store.AcquireResult;
@@ -28,26 +28,44 @@ import io.idempotent.store.RecordState;
  * A store in a relational table through {@link JdbcTemplate}: PostgreSQL, MySQL/MariaDB or H2, the dialect
  * picked from the JDBC metadata.
  *
- * <p>One row per record, primary key (operation name, key). A claim is an insert: the primary key lets exactly
- * one caller in; when it loses, the existing record is read (on PostgreSQL in the same statement). Taking over
- * an expired record is a conditional update ({@code WHERE expires_at <= now}). Complete, release and renew
- * are conditional on the owner token (fencing). Expiry is judged by the database clock. Expired rows read as
- * absent and are deleted by {@link #purgeExpired(int)} in bounded batches.
+ * <p>One row per record, primary key (operation name, key), both written as bytes ({@link StoredNames}): they
+ * compare byte for byte whatever the database's collation, and names and keys of any length fit. A claim is an
+ * insert: the primary key lets exactly one caller in; when it loses, the existing record is read (on
+ * PostgreSQL in the same statement, with a plain read when that statement's snapshot missed a row committed
+ * meanwhile). Taking over an expired record is a conditional update ({@code WHERE expires_at <= now}).
+ * Complete, release and renew are conditional on the owner token (fencing). Expiry is judged by the database
+ * clock, never a session time zone. Expired rows read as absent and are deleted by {@link #purgeExpired(int)}.
  *
- * <p>Each statement runs in its own (auto-committed) transaction unless the caller has a transaction open
- * on the same {@link DataSource}, in which case it joins it; the guard is ordered outside
- * {@code @Transactional} methods, so by default the claim is visible to other instances at once.
+ * <p><b>Transactions.</b> Every statement commits on its own, whatever the pool's auto-commit setting and
+ * whatever transaction the caller has open: inside a caller's transaction it runs in a new transaction on this
+ * store's {@link DataSource} ({@code PROPAGATION_REQUIRES_NEW}, the caller's is suspended, not joined);
+ * otherwise on a fresh pooled connection, committed explicitly when the pool hands out connections with
+ * auto-commit off. So a pool with auto-commit off cannot roll a claim back, and a claim is visible to other
+ * instances (and to the keep-alive) as soon as it is made. Inside a caller's transaction a store call needs a
+ * second pooled connection while the caller holds its own: size the pool for it.
+ *
+ * <p><b>Fence.</b> Each claim and takeover writes {@code fence = max(previous fence + 1, database clock in
+ * microseconds)}. While the key's row lives (claims, takeovers and releases keep it; a release only ends the
+ * lease) every claim's fence is strictly greater than every earlier one. Once the row is gone (purged after
+ * it expired, or evicted) the next fence starts from the database clock, so it is still greater than the
+ * earlier ones unless the database clock went back.
+ *
+ * <p><b>Fingerprint.</b> Stored with the claim, kept when the claim completes, returned with IN_PROGRESS and
+ * COMPLETED in the same round trip; at most {@value #MAX_FINGERPRINT_BYTES} bytes.
  */
 public final class JdbcIdempotencyStore implements IdempotencyStore {
 
-	private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
+	/** Largest fingerprint stored with a claim. */
+	public static final int MAX_FINGERPRINT_BYTES = 64;
 
-	private static final int CLAIM_ATTEMPTS = 5;
+	private static final Pattern TABLE_NAME = Pattern
+		.compile("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?");
 
-	/** A record whose lease or retention ran out but that is still in the table. */
-	private static final AcquireResult EXPIRED = AcquireResult.completed(new byte[0]); // a sentinel: compared by identity, never returned
+	private static final int CLAIM_ATTEMPTS = 10;
 
 	private final JdbcTemplate jdbc;
+
+	private final OwnTransactions ownTransactions;
 
 	private final JdbcDialect dialect;
 
@@ -73,51 +91,57 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 
 	/**
 	 * Creates a store, detecting the dialect from the database.
-	 * @param dataSource the application's data source
+	 * @param dataSource the data source holding the table
 	 * @param table the table name (letters, digits and underscores, optionally schema-qualified)
 	 * @param maxResultSize the largest result, in bytes, the store accepts
 	 */
 	public JdbcIdempotencyStore(DataSource dataSource, String table, int maxResultSize) {
-		this(new JdbcTemplate(dataSource), detect(dataSource), table, maxResultSize);
+		this(new JdbcTemplate(dataSource), JdbcDialect.of(dataSource), table, maxResultSize);
 	}
 
 	/**
 	 * Creates a store for a known dialect.
-	 * @param jdbc the template
+	 * @param jdbc the template, on the data source holding the table
 	 * @param dialect the database's dialect
-	 * @param table the table name
+	 * @param table the table name (letters, digits and underscores, optionally schema-qualified)
 	 * @param maxResultSize the largest result, in bytes, the store accepts
 	 */
 	public JdbcIdempotencyStore(JdbcTemplate jdbc, JdbcDialect dialect, String table, int maxResultSize) {
-		if (!TABLE_NAME.matcher(table).matches()) {
-			throw new IllegalArgumentException("Invalid table name '" + table + "'");
+		checkTableName(table);
+		if (maxResultSize < 0) {
+			throw new IllegalArgumentException("maxResultSize must not be negative");
 		}
 		this.jdbc = jdbc;
+		this.ownTransactions = new OwnTransactions(jdbc);
 		this.dialect = dialect;
 		this.table = table;
 		this.maxResultSize = maxResultSize;
 		String key = " WHERE operation_name = ? AND record_key = ?";
 		String owned = key + " AND owner_token = ? AND state = 'PROCESSING'";
 		this.claimSql = dialect.claimSql(table);
-		this.takeOverSql = "UPDATE " + table + " SET state = 'PROCESSING', owner_token = ?, expires_at = "
-				+ dialect.nowPlusMillis() + ", result_data = NULL, created_at = " + dialect.now() + key
-				+ " AND expires_at <= " + dialect.now();
-		this.readSql = "SELECT state, result_data, " + dialect.millisRemaining() + " AS remaining FROM " + table + key;
+		this.takeOverSql = dialect.returningFence("UPDATE " + table + " SET state = 'PROCESSING', owner_token = ?, "
+				+ "fence = " + dialect.fence("GREATEST(fence + 1, " + dialect.nowMicros() + ")")
+				+ ", fingerprint = ?, expires_at = " + dialect.nowPlusMillis() + ", result_data = NULL, created_at = "
+				+ dialect.now() + key + " AND expires_at <= " + dialect.now());
+		this.readSql = "SELECT state, result_data, fingerprint, " + dialect.millisRemaining()
+				+ " AS remaining, fence FROM " + table + key;
 		this.completeSql = "UPDATE " + table + " SET state = 'COMPLETED', result_data = ?, expires_at = "
 				+ dialect.nowPlusMillis() + owned;
-		this.releaseSql = "DELETE FROM " + table + owned;
+		this.releaseSql = "UPDATE " + table + " SET owner_token = NULL, expires_at = " + dialect.now() + owned;
 		this.renewSql = "UPDATE " + table + " SET expires_at = " + dialect.nowPlusMillis() + owned;
-		this.evictSql = "DELETE FROM " + table + key;
+		this.evictSql = "DELETE FROM " + table + key + " AND expires_at > " + dialect.now();
 		this.purgeSql = dialect.purgeSql(table);
 	}
 
-	private static JdbcDialect detect(DataSource dataSource) {
-		try {
-			String product = JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getDatabaseProductName);
-			return JdbcDialect.forProductName(product);
-		}
-		catch (org.springframework.jdbc.support.MetaDataAccessException ex) {
-			throw new IdempotencyStoreException("Cannot read the database's product name to pick an SQL dialect", ex);
+	/**
+	 * Checks a configured table name before anything uses it.
+	 * @param table the name
+	 * @throws IllegalArgumentException saying what is accepted
+	 */
+	public static void checkTableName(String table) {
+		if (table == null || !TABLE_NAME.matcher(table).matches()) {
+			throw new IllegalArgumentException("Invalid idempotency table name '" + table + "': expected letters, "
+					+ "digits and underscores (at most 63), optionally qualified by a schema as schema.table");
 		}
 	}
 
@@ -138,86 +162,97 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 	}
 
 	/**
-	 * Fails fast when the table is missing, saying which shipped script creates it.
-	 * @throws IllegalStateException when the table cannot be read
+	 * Fails fast when the table is missing or cannot keep the store's promises: see {@link JdbcSchemaCheck}.
+	 * @throws IllegalStateException saying what is wrong and which shipped script creates a correct table
 	 */
 	public void verifySchema() {
-		try {
-			this.jdbc.queryForList("SELECT operation_name, record_key, state, owner_token, expires_at, created_at, "
-					+ "result_data FROM " + this.table + " WHERE 1 = 0");
-		}
-		catch (DataAccessException ex) {
-			throw new IllegalStateException("The idempotency table '" + this.table + "' is missing or incomplete. Create it "
-					+ "with " + this.dialect.schemaLocation() + " (rename the table if you changed it), or set "
-					+ "idempotent.store.jdbc.initialize-schema=always", ex);
-		}
+		new JdbcSchemaCheck(this.jdbc, this.ownTransactions.requiresNew(), this.dialect, this.table, this.maxResultSize).verify();
 	}
 
 	@Override
 	public AcquireResult tryAcquire(IdempotencyKey key, Duration lease) {
-		String token = FencingTokens.next();
+		return tryAcquire(key, lease, null);
+	}
+
+	@Override
+	public AcquireResult tryAcquire(IdempotencyKey key, Duration lease, byte[] fingerprint) {
+		if (fingerprint != null && fingerprint.length > MAX_FINGERPRINT_BYTES) {
+			throw new IllegalArgumentException("A fingerprint holds at most " + MAX_FINGERPRINT_BYTES + " bytes, not "
+					+ fingerprint.length);
+		}
+		Claim claim = new Claim(StoredNames.encode(key.name()), StoredNames.encode(key.value()), FencingTokens.next(),
+				fingerprint, lease.toMillis());
 		return run("claim", () -> {
-			for (int attempt = 1;; attempt++) {
+			for (int attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
 				try {
-					AcquireResult result = claimOnce(key, token, lease);
-					if (result != null && result != EXPIRED) {
+					AcquireResult result = claimOnce(claim);
+					if (result != null) {
 						return result;
 					}
 				}
 				catch (ConcurrencyFailureException ex) {
-					if (attempt >= CLAIM_ATTEMPTS) {
+					if (attempt == CLAIM_ATTEMPTS) {
 						throw ex;
 					}
 				}
-				if (attempt >= CLAIM_ATTEMPTS) {
-					// the record kept changing under us: someone is working on this key
-					return AcquireResult.inProgress();
-				}
 			}
+			// never answer IN_PROGRESS for a key we did not see held
+			throw new IdempotencyStoreException("The idempotency record of '" + key.name() + "' kept disappearing "
+					+ "during " + CLAIM_ATTEMPTS + " claim attempts (evicted or purged meanwhile)");
 		});
 	}
 
-	private AcquireResult claimOnce(IdempotencyKey key, String token, Duration lease) {
-		List<AcquireResult> found;
+	/** One attempt; null when the record changed under us and the claim must be tried again. */
+	private AcquireResult claimOnce(Claim claim) {
+		List<Found> found;
 		if (this.dialect.claimReturnsRecord()) {
-			found = this.jdbc.query(this.claimSql, (rs, row) -> outcome(rs, token), key.name(), key.value(), token,
-					lease.toMillis(), key.name(), key.value());
-		}
-		else if (insert(key, token, lease)) {
-			return AcquireResult.acquired(token);
+			found = inTransaction(() -> this.jdbc.query(this.claimSql, Found::map, claim.name, claim.key, claim.token,
+					claim.fingerprint, claim.leaseMillis, claim.name, claim.key));
+			if (found.isEmpty()) {
+				// the conflicting row committed after this statement's snapshot: read it with a new one
+				found = read(claim.name, claim.key);
+			}
 		}
 		else {
-			found = this.jdbc.query(this.readSql, (rs, row) -> outcome(rs, token), key.name(), key.value());
+			Long fence = insert(claim);
+			if (fence != null) {
+				return AcquireResult.acquired(claim.token, fence);
+			}
+			found = read(claim.name, claim.key);
 		}
 		if (found.isEmpty()) {
-			return null; // released or purged since our insert: try again
+			return null; // deleted (evicted or purged) since our insert failed
 		}
-		if (found.get(0) != EXPIRED) {
-			return found.get(0);
+		Found record = found.get(0);
+		if (record.acquired()) {
+			return AcquireResult.acquired(claim.token, record.fence);
 		}
-		boolean tookOver = this.jdbc.update(this.takeOverSql, token, lease.toMillis(), key.name(), key.value()) == 1;
-		return tookOver ? AcquireResult.acquired(token) : null;
+		if (record.remaining > 0) {
+			return "COMPLETED".equals(record.state) ? AcquireResult.completed(record.result, record.fingerprint)
+					: AcquireResult.inProgress(record.fingerprint);
+		}
+		Long fence = inTransaction(() -> this.dialect.writeReturningFence(this.jdbc, this.takeOverSql, claim.token,
+				claim.fingerprint, claim.leaseMillis, claim.name, claim.key));
+		return (fence != null) ? AcquireResult.acquired(claim.token, fence) : null;
 	}
 
-	private static AcquireResult outcome(java.sql.ResultSet rs, String token) throws java.sql.SQLException {
-		String state = rs.getString("state");
-		if ("ACQUIRED".equals(state)) {
-			return AcquireResult.acquired(token);
-		}
-		if (rs.getLong("remaining") <= 0) {
-			return EXPIRED;
-		}
-		return "COMPLETED".equals(state) ? AcquireResult.completed(rs.getBytes("result_data"))
-				: AcquireResult.inProgress();
-	}
-
-	private boolean insert(IdempotencyKey key, String token, Duration lease) {
+	private Long insert(Claim claim) {
 		try {
-			return this.jdbc.update(this.claimSql, key.name(), key.value(), token, lease.toMillis()) == 1;
+			return inTransaction(() -> this.dialect.writeReturningFence(this.jdbc, this.claimSql, claim.name, claim.key,
+					claim.token, claim.fingerprint, claim.leaseMillis));
 		}
 		catch (DuplicateKeyException ex) {
-			return false;
+			return null;
 		}
+	}
+
+	private List<Found> read(byte[] name, byte[] key) {
+		return inTransaction(() -> this.jdbc.query(this.readSql, Found::map, name, key));
+	}
+
+	@Override
+	public int maxResultSize() {
+		return this.maxResultSize;
 	}
 
 	@Override
@@ -225,51 +260,62 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 		if (result.length > this.maxResultSize) {
 			throw new IdempotencyStoreException("A result of " + result.length + " bytes of '" + key.name()
 					+ "' is over the JDBC store's limit of " + this.maxResultSize
-					+ " bytes; raise idempotent.store.jdbc.max-result-size");
+					+ " bytes (idempotent.store.max-result-size); check maxResultSize() before completing");
 		}
-		return run("complete", () -> this.jdbc.update(this.completeSql, result, retention.toMillis(), key.name(),
-				key.value(), token) == 1);
+		return run("complete", () -> inTransaction(() -> this.jdbc.update(this.completeSql, result,
+				retention.toMillis(), StoredNames.encode(key.name()), StoredNames.encode(key.value()), token)) == 1);
 	}
 
 	@Override
 	public boolean release(IdempotencyKey key, String token) {
-		return run("release", () -> this.jdbc.update(this.releaseSql, key.name(), key.value(), token) == 1);
+		return run("release", () -> inTransaction(() -> this.jdbc.update(this.releaseSql,
+				StoredNames.encode(key.name()), StoredNames.encode(key.value()), token)) == 1);
 	}
 
 	@Override
 	public boolean renew(IdempotencyKey key, String token, Duration lease) {
-		return run("renew",
-				() -> this.jdbc.update(this.renewSql, lease.toMillis(), key.name(), key.value(), token) == 1);
+		return run("renew", () -> inTransaction(() -> this.jdbc.update(this.renewSql, lease.toMillis(),
+				StoredNames.encode(key.name()), StoredNames.encode(key.value()), token)) == 1);
 	}
 
 	@Override
 	public Optional<IdempotencyRecord> find(IdempotencyKey key) {
-		List<IdempotencyRecord> found = run("find", () -> this.jdbc.query(this.readSql, (rs, row) -> {
-			long remaining = rs.getLong("remaining");
-			byte[] result = rs.getBytes("result_data");
-			RecordState state = RecordState.valueOf(rs.getString("state"));
-			return (remaining > 0) ? new IdempotencyRecord(state, Instant.now().plusMillis(remaining),
-					(result != null) ? result.length : 0) : null;
-		}, key.name(), key.value()));
-		return found.stream().filter(java.util.Objects::nonNull).findFirst();
+		List<Found> found = run("find", () -> read(StoredNames.encode(key.name()), StoredNames.encode(key.value())));
+		return found.stream()
+			.filter((record) -> record.remaining > 0)
+			.map((record) -> new IdempotencyRecord(RecordState.valueOf(record.state),
+					Instant.now().plusMillis(record.remaining), (record.result != null) ? record.result.length : 0))
+			.findFirst();
 	}
 
 	@Override
 	public boolean evict(IdempotencyKey key) {
-		return run("evict", () -> this.jdbc.update(this.evictSql, key.name(), key.value()) > 0);
+		return run("evict", () -> inTransaction(() -> this.jdbc.update(this.evictSql, StoredNames.encode(key.name()),
+				StoredNames.encode(key.value()))) > 0);
 	}
 
 	/**
-	 * Deletes expired records in batches, each its own short statement, so the table is never locked for long.
+	 * Deletes expired records until none is left, in batches of at most {@code batchSize} rows, each a short
+	 * statement and transaction of its own, so the table is never locked for long and the purge keeps up with
+	 * any steady insert rate the store itself can take.
+	 * @param batchSize rows per statement
+	 * @return how many rows were deleted
+	 */
+	public long purgeExpired(int batchSize) {
+		return purgeExpired(batchSize, Integer.MAX_VALUE);
+	}
+
+	/**
+	 * Deletes expired records in batches, each its own short statement and transaction.
 	 * @param batchSize rows per statement
 	 * @param maxBatches the most statements one call runs
 	 * @return how many rows were deleted
 	 */
-	public int purgeExpired(int batchSize, int maxBatches) {
+	public long purgeExpired(int batchSize, int maxBatches) {
 		return run("purge", () -> {
-			int total = 0;
+			long total = 0;
 			for (int batch = 0; batch < maxBatches; batch++) {
-				int deleted = this.jdbc.update(this.purgeSql, batchSize);
+				int deleted = inTransaction(() -> this.jdbc.update(this.purgeSql, batchSize));
 				total += deleted;
 				if (deleted < batchSize) {
 					break;
@@ -279,9 +325,23 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 		});
 	}
 
+	/**
+	 * Counts the rows that expired but are still in the table: how far the purge is behind.
+	 * @return the count
+	 */
+	public long countExpired() {
+		Long count = run("count expired",
+				() -> inTransaction(() -> this.jdbc.queryForObject(this.dialect.countExpiredSql(this.table), Long.class)));
+		return (count != null) ? count : 0;
+	}
+
 	@Override
 	public String type() {
 		return "jdbc";
+	}
+
+	private <T> T inTransaction(Supplier<T> work) {
+		return this.ownTransactions.run(work);
 	}
 
 	private static <T> T run(String transition, Supplier<T> call) {
@@ -292,6 +352,26 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 			throw new IdempotencyStoreException("Database failed to " + transition + " an idempotency key: "
 					+ ex.getMostSpecificCause().getMessage(), ex);
 		}
+		catch (org.springframework.transaction.TransactionException ex) {
+			throw new IdempotencyStoreException("Database failed to " + transition + " an idempotency key: "
+					+ ex.getMessage(), ex);
+		}
+	}
+
+	private record Claim(byte[] name, byte[] key, String token, byte[] fingerprint, long leaseMillis) {
+	}
+
+	private record Found(String state, byte[] result, byte[] fingerprint, long remaining, long fence) {
+
+		static Found map(ResultSet rs, int row) throws SQLException {
+			return new Found(rs.getString("state"), rs.getBytes("result_data"), rs.getBytes("fingerprint"),
+					rs.getLong("remaining"), rs.getLong("fence"));
+		}
+
+		boolean acquired() {
+			return "ACQUIRED".equals(this.state);
+		}
+
 	}
 
 }

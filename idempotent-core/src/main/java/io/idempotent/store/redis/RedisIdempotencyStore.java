@@ -23,64 +23,128 @@ import io.idempotent.store.RecordState;
  * A store on Redis through Spring Data Redis (the application's {@link RedisConnectionFactory}, Lettuce as
  * Boot configures it).
  *
- * <p>One Redis key per record, {@code <prefix>:<operation>:<key>}, whose TTL is the lease (PROCESSING) or the
- * retention (COMPLETED); Redis expires it. The value is {@code 'P'} + owner token, or {@code 'C'} + result
- * bytes. Every transition is one round trip: a Lua script that reads and writes a single key atomically, so
- * the claim returns a completed key's result in the same round trip, complete / release / renew compare the
- * owner token before writing (fencing), and the store works unchanged on Redis Cluster. Redis failures
- * surface as {@link IdempotencyStoreException}.
+ * <p>One Redis hash per record, key {@code <prefix>:<length of name>:<name>:<key>} (the length keeps names
+ * holding {@code :} apart), whose TTL is the lease (PROCESSING) or the retention (COMPLETED); Redis expires
+ * it. Fields: {@code s} state ({@code P} processing, {@code C} completed, {@code R} released), {@code t} owner
+ * token, {@code f} fence, {@code p} fingerprint, {@code r} result. Keys and names are binary-safe and of any
+ * length. Every transition is one round trip: a Lua script that reads and writes a single key atomically, so
+ * the claim returns a completed key's result and fingerprint in the same round trip, complete / release /
+ * renew compare the owner token before writing (fencing), and the store works unchanged on Redis Cluster.
+ *
+ * <p><b>Fence.</b> A claim writes {@code fence = max(previous fence + 1, server clock in microseconds)} (the
+ * {@code TIME} of the master holding the key). A release keeps the hash (state {@code R}) until the released
+ * lease would have ended, so while the hash lives fences strictly grow; after it expired, the next fence
+ * starts from the master's clock, greater than the earlier ones unless that clock went back (e.g. a fail-over
+ * to a replica whose clock is behind).
+ *
+ * <p><b>Limits.</b> Results up to {@link #maxResultSize()} bytes (at most Redis's 512 MB string limit);
+ * fingerprints up to {@value #MAX_FINGERPRINT_BYTES} bytes. Redis failures surface as
+ * {@link IdempotencyStoreException}.
  */
 public final class RedisIdempotencyStore implements IdempotencyStore {
 
-	private static final byte PROCESSING = 'P';
+	/** Largest fingerprint stored with a claim. */
+	public static final int MAX_FINGERPRINT_BYTES = 64;
 
-	private static final byte COMPLETED = 'C';
+	/** Largest result Redis itself can hold in one field (its proto-max-bulk-len default). */
+	public static final int REDIS_MAX_RESULT_SIZE = 512 * 1024 * 1024;
 
-	private static final RedisScript<byte[]> CLAIM = RedisScript.of("""
-			local v = redis.call('GET', KEYS[1])
-			if v then return v end
-			redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-			return false
-			""", byte[].class);
+	/** The limit of a store created without one. */
+	public static final int DEFAULT_MAX_RESULT_SIZE = 2 * 1024 * 1024;
 
-	private static final RedisScript<Long> COMPLETE = RedisScript.of("""
-			if redis.call('GET', KEYS[1]) == ARGV[1] then
-			  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-			  return 1
+	private static final String LIVE = """
+			local s = redis.call('HGET', KEYS[1], 's')
+			local owned = (s == 'P' and redis.call('HGET', KEYS[1], 't') == ARGV[1])
+			""";
+
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> CLAIM = RedisScript.of("""
+			local v = redis.call('HMGET', KEYS[1], 's', 'p', 'r', 'f')
+			if v[1] == 'P' or v[1] == 'C' then
+			  return { v[1], v[2], v[3] }
 			end
-			return 0
+			local now = redis.call('TIME')
+			local fence = tonumber(now[1]) * 1000000 + tonumber(now[2])
+			if v[4] then fence = math.max(tonumber(v[4]) + 1, fence) end
+			fence = string.format('%.0f', fence)
+			redis.call('DEL', KEYS[1])
+			if ARGV[3] == '1' then
+			  redis.call('HSET', KEYS[1], 's', 'P', 't', ARGV[1], 'f', fence, 'p', ARGV[4])
+			else
+			  redis.call('HSET', KEYS[1], 's', 'P', 't', ARGV[1], 'f', fence)
+			end
+			redis.call('PEXPIRE', KEYS[1], ARGV[2])
+			return { 'A', fence }
+			""", List.class);
+
+	private static final RedisScript<Long> COMPLETE = RedisScript.of(LIVE + """
+			if not owned then return 0 end
+			redis.call('HSET', KEYS[1], 's', 'C', 'r', ARGV[2])
+			redis.call('PEXPIRE', KEYS[1], ARGV[3])
+			return 1
 			""", Long.class);
 
-	private static final RedisScript<Long> RELEASE = RedisScript.of("""
-			if redis.call('GET', KEYS[1]) == ARGV[1] then
-			  return redis.call('DEL', KEYS[1])
-			end
-			return 0
+	private static final RedisScript<Long> RELEASE = RedisScript.of(LIVE + """
+			if not owned then return 0 end
+			redis.call('HSET', KEYS[1], 's', 'R')
+			redis.call('HDEL', KEYS[1], 't', 'p')
+			return 1
 			""", Long.class);
 
-	private static final RedisScript<Long> RENEW = RedisScript.of("""
-			if redis.call('GET', KEYS[1]) == ARGV[1] then
-			  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-			end
-			return 0
+	private static final RedisScript<Long> RENEW = RedisScript.of(LIVE + """
+			if not owned then return 0 end
+			return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 			""", Long.class);
 
 	private static final RedisScript<String> FIND = RedisScript.of("""
-			local v = redis.call('GET', KEYS[1])
-			if not v then return false end
-			return string.sub(v, 1, 1) .. ':' .. (string.len(v) - 1) .. ':' .. redis.call('PTTL', KEYS[1])
+			local s = redis.call('HGET', KEYS[1], 's')
+			if s ~= 'P' and s ~= 'C' then return false end
+			return s .. ':' .. redis.call('HSTRLEN', KEYS[1], 'r') .. ':' .. redis.call('PTTL', KEYS[1])
 			""", String.class);
+
+	private static final RedisScript<Long> EVICT = RedisScript.of("""
+			local s = redis.call('HGET', KEYS[1], 's')
+			if s ~= 'P' and s ~= 'C' then return 0 end
+			return redis.call('DEL', KEYS[1])
+			""", Long.class);
+
+	/** Deserializes each element of a script's array reply as bytes. */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static final RedisSerializer<List> ELEMENTS = (RedisSerializer) RedisSerializer.byteArray();
+
+	private static final byte[] ONE = { '1' };
+
+	private static final byte[] ZERO = { '0' };
+
+	private static final byte[] NONE = new byte[0];
 
 	private final RedisTemplate<String, byte[]> redis;
 
 	private final String prefix;
 
+	private final int maxResultSize;
+
 	/**
-	 * Creates a store.
+	 * Creates a store that accepts results up to {@value #DEFAULT_MAX_RESULT_SIZE} bytes.
 	 * @param connectionFactory the application's connection factory
 	 * @param prefix prefix of every key this store writes, such as the application name
 	 */
 	public RedisIdempotencyStore(RedisConnectionFactory connectionFactory, String prefix) {
+		this(connectionFactory, prefix, DEFAULT_MAX_RESULT_SIZE);
+	}
+
+	/**
+	 * Creates a store.
+	 * @param connectionFactory the application's connection factory
+	 * @param prefix prefix of every key this store writes, such as the application name
+	 * @param maxResultSize the largest result, in bytes, the store accepts (at most
+	 * {@value #REDIS_MAX_RESULT_SIZE})
+	 */
+	public RedisIdempotencyStore(RedisConnectionFactory connectionFactory, String prefix, int maxResultSize) {
+		if (maxResultSize < 0 || maxResultSize > REDIS_MAX_RESULT_SIZE) {
+			throw new IllegalArgumentException("The Redis store's max result size must be between 0 and "
+					+ REDIS_MAX_RESULT_SIZE + " bytes (Redis's own limit), not " + maxResultSize);
+		}
 		RedisTemplate<String, byte[]> template = new RedisTemplate<>();
 		template.setConnectionFactory(connectionFactory);
 		template.setEnableDefaultSerializer(false);
@@ -89,43 +153,64 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 		template.afterPropertiesSet();
 		this.redis = template;
 		this.prefix = prefix.endsWith(":") ? prefix : prefix + ":";
+		this.maxResultSize = maxResultSize;
 	}
 
 	@Override
 	public AcquireResult tryAcquire(IdempotencyKey key, Duration lease) {
+		return tryAcquire(key, lease, null);
+	}
+
+	@Override
+	public AcquireResult tryAcquire(IdempotencyKey key, Duration lease, byte[] fingerprint) {
+		if (fingerprint != null && fingerprint.length > MAX_FINGERPRINT_BYTES) {
+			throw new IllegalArgumentException("A fingerprint holds at most " + MAX_FINGERPRINT_BYTES + " bytes, not "
+					+ fingerprint.length);
+		}
 		String token = FencingTokens.next();
-		byte[] existing = run("claim", () -> this.redis.execute(CLAIM, RedisSerializer.byteArray(),
-				RedisSerializer.byteArray(), List.of(redisKey(key)), processing(token), millis(lease)));
-		if (existing == null) {
-			return AcquireResult.acquired(token);
+		List<?> reply = run("claim", () -> this.redis.execute(CLAIM, RedisSerializer.byteArray(),
+				ELEMENTS, List.of(redisKey(key)), ascii(token), millis(lease),
+				(fingerprint != null) ? ONE : ZERO, (fingerprint != null) ? fingerprint : NONE));
+		if (reply == null || reply.isEmpty()) {
+			throw new IdempotencyStoreException("Redis answered a claim with nothing");
 		}
-		if (existing.length > 0 && existing[0] == COMPLETED) {
-			byte[] result = new byte[existing.length - 1];
-			System.arraycopy(existing, 1, result, 0, result.length);
-			return AcquireResult.completed(result);
+		String state = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
+		if ("A".equals(state)) {
+			return AcquireResult.acquired(token, Long.parseLong(new String((byte[]) reply.get(1), StandardCharsets.US_ASCII)));
 		}
-		return AcquireResult.inProgress();
+		byte[] storedFingerprint = (reply.size() > 1) ? (byte[]) reply.get(1) : null;
+		if ("C".equals(state)) {
+			return AcquireResult.completed((reply.size() > 2) ? (byte[]) reply.get(2) : null, storedFingerprint);
+		}
+		return AcquireResult.inProgress(storedFingerprint);
+	}
+
+	@Override
+	public int maxResultSize() {
+		return this.maxResultSize;
 	}
 
 	@Override
 	public boolean complete(IdempotencyKey key, String token, byte[] result, Duration retention) {
-		byte[] value = new byte[result.length + 1];
-		value[0] = COMPLETED;
-		System.arraycopy(result, 0, value, 1, result.length);
+		if (result.length > this.maxResultSize) {
+			throw new IdempotencyStoreException("A result of " + result.length + " bytes of '" + key.name()
+					+ "' is over the Redis store's limit of " + this.maxResultSize
+					+ " bytes (idempotent.store.max-result-size); check maxResultSize() before completing");
+		}
 		return applied(run("complete", () -> this.redis.execute(COMPLETE, RedisSerializer.byteArray(), null,
-				List.of(redisKey(key)), processing(token), value, millis(retention))));
+				List.of(redisKey(key)), ascii(token), result, millis(retention))));
 	}
 
 	@Override
 	public boolean release(IdempotencyKey key, String token) {
 		return applied(run("release", () -> this.redis.execute(RELEASE, RedisSerializer.byteArray(), null,
-				List.of(redisKey(key)), processing(token))));
+				List.of(redisKey(key)), ascii(token))));
 	}
 
 	@Override
 	public boolean renew(IdempotencyKey key, String token, Duration lease) {
 		return applied(run("renew", () -> this.redis.execute(RENEW, RedisSerializer.byteArray(), null,
-				List.of(redisKey(key)), processing(token), millis(lease))));
+				List.of(redisKey(key)), ascii(token), millis(lease))));
 	}
 
 	@Override
@@ -145,7 +230,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
 	@Override
 	public boolean evict(IdempotencyKey key) {
-		return Boolean.TRUE.equals(run("evict", () -> this.redis.delete(redisKey(key))));
+		return applied(run("evict", () -> this.redis.execute(EVICT, RedisSerializer.byteArray(), null,
+				List.of(redisKey(key)))));
 	}
 
 	@Override
@@ -154,19 +240,15 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 	}
 
 	String redisKey(IdempotencyKey key) {
-		return this.prefix + key.name() + ":" + key.value();
+		return this.prefix + key.name().length() + ":" + key.name() + ":" + key.value();
 	}
 
-	private static byte[] processing(String token) {
-		byte[] tokenBytes = token.getBytes(StandardCharsets.US_ASCII);
-		byte[] value = new byte[tokenBytes.length + 1];
-		value[0] = PROCESSING;
-		System.arraycopy(tokenBytes, 0, value, 1, tokenBytes.length);
-		return value;
+	private static byte[] ascii(String text) {
+		return text.getBytes(StandardCharsets.US_ASCII);
 	}
 
 	private static byte[] millis(Duration duration) {
-		return Long.toString(Math.max(1, duration.toMillis())).getBytes(StandardCharsets.US_ASCII);
+		return ascii(Long.toString(Math.max(1, duration.toMillis())));
 	}
 
 	private static boolean applied(Long result) {

@@ -16,4 +16,14 @@ class H2JdbcIdempotencyStoreTests extends JdbcIdempotencyStoreContractTests {
 		return JdbcDialect.H2;
 	}
 
+	@Override
+	protected String sessionTimeZoneSql(String offset) {
+		return "SET TIME ZONE '" + offset + "'";
+	}
+
+	@Override
+	protected String qualifyingSchema() {
+		return "PUBLIC";
+	}
+
 }

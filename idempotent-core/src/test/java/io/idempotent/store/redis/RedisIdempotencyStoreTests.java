@@ -33,7 +33,7 @@ class RedisIdempotencyStoreTests extends RedisStoreContractTests {
 		IdempotencyKey key = newKey();
 		redisStore().tryAcquire(key, Duration.ofSeconds(30));
 		StringRedisTemplate redis = new StringRedisTemplate(connectionFactory());
-		String redisKey = "contract-app:" + key.name() + ":" + key.value();
+		String redisKey = "contract-app:" + key.name().length() + ":" + key.name() + ":" + key.value();
 		assertThat(redis.hasKey(redisKey)).isTrue();
 		assertThat(redis.getExpire(redisKey)).isBetween(25L, 30L);
 	}

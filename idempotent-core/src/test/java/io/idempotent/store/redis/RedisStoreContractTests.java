@@ -57,6 +57,11 @@ abstract class RedisStoreContractTests extends IdempotencyStoreContractTests {
 	}
 
 	@Override
+	protected int expectedMaxResultSize() {
+		return RedisIdempotencyStore.DEFAULT_MAX_RESULT_SIZE;
+	}
+
+	@Override
 	protected IdempotencyStore store() {
 		return this.store;
 	}

@@ -1,0 +1,78 @@
+package io.idempotent.store.jdbc;
+
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.ConnectionHolder;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Makes every statement of the JDBC store commit on its own, whatever the pool's auto-commit setting and
+ * whatever transaction the caller has open. Inside a caller's transaction (synchronization active, or the
+ * data source bound to one) a statement runs in a new transaction on the store's data source
+ * ({@code PROPAGATION_REQUIRES_NEW}: the caller's is suspended, never joined). Otherwise it runs on a fresh
+ * pooled connection, as is when that connection auto-commits (no extra round trip), followed by an explicit
+ * commit when the pool hands out connections with auto-commit off.
+ */
+final class OwnTransactions {
+
+	private final JdbcTemplate jdbc;
+
+	private final TransactionTemplate requiresNew;
+
+	OwnTransactions(JdbcTemplate jdbc) {
+		this.jdbc = jdbc;
+		this.requiresNew = new TransactionTemplate(new DataSourceTransactionManager(jdbc.getDataSource()));
+		this.requiresNew.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+	}
+
+	/**
+	 * New transactions on the store's data source, for work that must always be a transaction of its own.
+	 * @return the template
+	 */
+	TransactionTemplate requiresNew() {
+		return this.requiresNew;
+	}
+
+	/**
+	 * Runs one statement, made through the store's {@link JdbcTemplate}, so that it commits on its own.
+	 * @param work the statement
+	 * @param <T> its result type
+	 * @return its result
+	 */
+	<T> T run(Supplier<T> work) {
+		DataSource dataSource = this.jdbc.getDataSource();
+		if (TransactionSynchronizationManager.isSynchronizationActive()
+				|| TransactionSynchronizationManager.hasResource(dataSource)) {
+			return this.requiresNew.execute((status) -> work.get());
+		}
+		return this.jdbc.execute((ConnectionCallback<T>) (connection) -> {
+			// the statement's JdbcTemplate call picks this connection up, as inside a transaction
+			TransactionSynchronizationManager.bindResource(dataSource, new ConnectionHolder(connection));
+			try {
+				if (connection.getAutoCommit()) {
+					return work.get();
+				}
+				try {
+					T result = work.get();
+					connection.commit();
+					return result;
+				}
+				catch (RuntimeException | Error ex) {
+					connection.rollback();
+					throw ex;
+				}
+			}
+			finally {
+				TransactionSynchronizationManager.unbindResource(dataSource);
+			}
+		});
+	}
+
+}
