@@ -30,7 +30,8 @@ import io.idempotent.testsupport.TestRedis;
  */
 @SpringBootTest(classes = PaymentsTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "idempotent.store.type=redis", "spring.application.name=payments-e2e",
-				"management.endpoints.web.exposure.include=metrics,idempotency" })
+				"management.endpoints.web.exposure.include=metrics,idempotency",
+				"management.endpoint.idempotency.access=unrestricted" })
 class HttpEndToEndTests {
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
