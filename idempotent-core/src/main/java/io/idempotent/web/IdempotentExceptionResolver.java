@@ -1,5 +1,8 @@
 package io.idempotent.web;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -17,7 +20,16 @@ public final class IdempotentExceptionResolver implements HandlerExceptionResolv
 	@Override
 	public ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response, Object handler,
 			Exception ex) {
-		return (ex instanceof AnsweredException) ? new ModelAndView() : null;
+		if (!(ex instanceof AnsweredException answered)) {
+			return null;
+		}
+		try {
+			answered.writeTo(response);
+		}
+		catch (IOException failed) {
+			throw new UncheckedIOException(failed);
+		}
+		return new ModelAndView();
 	}
 
 	@Override

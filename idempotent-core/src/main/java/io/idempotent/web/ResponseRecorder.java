@@ -66,7 +66,7 @@ final class ResponseRecorder {
 		}
 		ProblemResponses.write(response, 500, "Internal Server Error", detail, null);
 		this.attempt.complete(new StoredResponse(this.fingerprint, 500,
-				List.of(Map.entry("Content-Type", ProblemResponses.CONTENT_TYPE)),
+				List.of(Map.entry("Content-Type", response.getContentType())),
 				ProblemResponses.body(500, "Internal Server Error", detail))
 			.encode());
 	}

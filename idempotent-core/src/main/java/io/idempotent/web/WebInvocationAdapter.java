@@ -229,8 +229,7 @@ public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 				if (!MessageDigest.isEqual(first, fingerprint)) {
 					throw differentRequest(response);
 				}
-				replay(stored, response);
-				throw new AnsweredException();
+				throw new AnsweredException((out) -> replay(stored, out));
 			default:
 				return runClaimed(method, invocation, attempt, fingerprint, request, engine);
 		}
@@ -265,15 +264,14 @@ public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 		return RequestFingerprint.ofBody(request);
 	}
 
-	private static AnsweredException differentRequest(HttpServletResponse response) throws IOException {
+	private static AnsweredException differentRequest(HttpServletResponse response) {
 		return answer(response, 422, "Unprocessable Content",
 				"This idempotency key was already used for a different request", null);
 	}
 
 	private static AnsweredException answer(HttpServletResponse response, int status, String title, String detail,
-			Duration retryAfter) throws IOException {
-		ProblemResponses.write(response, status, title, detail, retryAfter);
-		return new AnsweredException();
+			Duration retryAfter) {
+		return new AnsweredException((out) -> ProblemResponses.write(out, status, title, detail, retryAfter));
 	}
 
 	private static void replay(StoredResponse stored, HttpServletResponse response) throws IOException {
