@@ -40,18 +40,24 @@ import io.idempotent.key.KeyResolver;
 import io.idempotent.store.IdempotencyStoreException;
 
 /**
- * Serves {@code @Idempotent} Spring MVC controller methods, following the IETF Idempotency-Key draft:
+ * Serves {@code @Idempotent} Spring MVC controller methods, following the IETF Idempotency-Key draft, on the
+ * engine's one algorithm ({@link IdempotencyEngine#begin(io.idempotent.core.IdempotentOperation, IdempotencyKey,
+ * byte[])} and its {@link Attempt}):
  *
  * <ul>
- * <li>the key is the {@code Idempotency-Key} header, or a SpEL expression over the arguments and
- * {@code #request}; a missing (when required) or malformed key is a 400 problem, and nothing is stored;</li>
- * <li>keys are scoped per caller ({@link IdempotencyScopeResolver});</li>
- * <li>a retry after completion gets the stored response replayed byte for byte with
- * {@code Idempotent-Replayed: true}; a retry while the first runs gets 409 with {@code Retry-After}; the same
- * key with a different request (method, path, body) gets 422; a store outage gets 503 (fail-closed);</li>
- * <li>the first response is stored by {@link IdempotentResponseFilter} once written: 2xx and (by default)
- * 4xx are stored; an exception or a 5xx releases the key so the client can retry.</li>
+ * <li>the key is the {@code Idempotency-Key} header (an sf-string, quoted or bare; exactly one), or a SpEL
+ * expression over the arguments and {@code #request}; a missing (when required) or malformed key is a 400
+ * problem, and nothing is stored;</li>
+ * <li>keys are scoped per caller ({@link IdempotencyScopeResolver}, {@link ScopedKeys});</li>
+ * <li>the request fingerprint ({@link RequestFingerprint}) is stored with the claim; a retry after completion
+ * gets the stored response replayed byte for byte with {@code Idempotent-Replayed: true}; a retry while the
+ * first runs gets 409 with {@code Retry-After}; the same key with a different request gets 422 (at once, when
+ * the store keeps fingerprints with claims); a store outage gets 503 (fail-closed);</li>
+ * <li>the first response is completed or released by {@link IdempotentResponseFilter} once written, on its
+ * final status ({@link StatusPolicy}).</li>
  * </ul>
+ * The guard's own answers end the handler call with an exception that {@link IdempotentExceptionResolver}
+ * completes, so they work for every return type.
  */
 public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 

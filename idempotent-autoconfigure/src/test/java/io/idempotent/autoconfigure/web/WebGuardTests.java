@@ -372,6 +372,7 @@ class WebGuardTests {
 		assertThat(first).startsWith("receipt page ");
 		this.mvc.perform(post("/pages/receipt").header("Idempotency-Key", key))
 			.andExpect(header().string("Idempotent-Replayed", "true"))
+			.andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.forwardedUrl(null))
 			.andExpect(content().string(first));
 		assertThat(PaymentsTestApplication.runs("view-render")).isEqualTo(renders + 1);
 	}

@@ -1,0 +1,85 @@
+package io.idempotent.autoconfigure.web;
+
+import java.util.function.Supplier;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+
+import io.idempotent.web.IdempotentResponseFilter;
+
+/**
+ * What {@link IdempotentResponseFilter} costs a request that reaches no guarded handler, against the bare
+ * filter chain, in the application's real handler mappings (the payments API plus actuator). A measurement,
+ * not a test: run it with
+ * {@code ./mvnw -B verify -pl idempotent-autoconfigure -am -Dtest=UnguardedRequestCostMeasurement
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dbench.filter=true} and read the printed table.
+ */
+@SpringBootTest(classes = PaymentsTestApplication.class, properties = "idempotent.store.type=memory")
+@EnabledIfSystemProperty(named = "bench.filter", matches = "true")
+class UnguardedRequestCostMeasurement {
+
+	private static final int WARM_UP = 200_000;
+
+	private static final int MEASURED = 500_000;
+
+	private static final FilterChain NOTHING = (request, response) -> {
+	};
+
+	@Autowired
+	private IdempotentResponseFilter filter;
+
+	@Test
+	void measure() throws Exception {
+		StringBuilder table = new StringBuilder("\n| request | bare chain | through the filter | added |\n|---|---|---|---|\n");
+		row(table, "GET /payments/unguarded (no guarded GET exists)", () -> request("GET", "/payments/unguarded"));
+		row(table, "POST /payments/unguarded (guarded POSTs exist)", () -> request("POST", "/payments/unguarded"));
+		row(table, "POST /actuator/unknown", () -> request("POST", "/actuator/unknown"));
+		System.out.println(table);
+	}
+
+	private void row(StringBuilder table, String name, Supplier<HttpServletRequest> requests) throws Exception {
+		double bare = 0;
+		double filtered = 0;
+		for (int round = 0; round < 3; round++) {
+			bare = time(requests, false);
+			filtered = time(requests, true);
+		}
+		table.append(String.format("| %s | %.0f ns | %.0f ns | %+.0f ns |%n", name, bare, filtered, filtered - bare));
+	}
+
+	private double time(Supplier<HttpServletRequest> requests, boolean throughFilter) throws Exception {
+		MockHttpServletResponse response = new MockHttpServletResponse();
+		for (int i = 0; i < WARM_UP; i++) {
+			call(requests.get(), response, throughFilter);
+		}
+		long start = System.nanoTime();
+		for (int i = 0; i < MEASURED; i++) {
+			call(requests.get(), response, throughFilter);
+		}
+		return (System.nanoTime() - start) / (double) MEASURED;
+	}
+
+	private void call(HttpServletRequest request, MockHttpServletResponse response, boolean throughFilter)
+			throws Exception {
+		if (throughFilter) {
+			this.filter.doFilter(request, response, NOTHING);
+		}
+		else {
+			NOTHING.doFilter(request, response);
+		}
+	}
+
+	private static HttpServletRequest request(String method, String path) {
+		MockHttpServletRequest request = new MockHttpServletRequest(method, path);
+		request.setContentType("application/json");
+		return request;
+	}
+
+}
