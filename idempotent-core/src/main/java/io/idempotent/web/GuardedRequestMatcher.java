@@ -1,7 +1,6 @@
 package io.idempotent.web;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,15 +15,22 @@ import org.springframework.web.servlet.handler.AbstractHandlerMethodMapping;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.util.ServletRequestPathUtils;
 import org.springframework.web.util.UrlPathHelper;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 import io.idempotent.key.IdempotentMethodRegistry;
 
 /**
  * Tells, before Spring MVC dispatches a request, whether it may reach a guarded handler, from the guarded
- * handlers' own {@link RequestMappingInfo}s (taken once from the application's request mappings). A request
- * whose HTTP method no guarded mapping accepts costs one set lookup; others are matched only against the
- * guarded mappings, never against every handler. A request that matches is buffered even when a more specific
- * unguarded mapping wins the dispatch: harmless, and never the other way round.
+ * handlers' own {@link RequestMappingInfo}s (taken once from the application's request mappings):
+ * <ol>
+ * <li>an HTTP method no guarded mapping accepts: no (one set lookup);</li>
+ * <li>a path holding none of the guarded patterns' literal prefixes ({@code /payments} of
+ * {@code /payments/{id}}): no (a few {@code String.contains});</li>
+ * <li>else the guarded mappings' method and path conditions decide, never every handler of the application.</li>
+ * </ol>
+ * It may answer yes for a request that a more specific unguarded mapping then wins (the request is buffered
+ * for nothing, harmlessly), never no for a request that reaches a guarded handler: paths it cannot judge by
+ * their literal prefix (percent-encoded, with path parameters, or case-insensitive matching) go to step 3.
  */
 final class GuardedRequestMatcher {
 
@@ -34,24 +40,31 @@ final class GuardedRequestMatcher {
 
 	private final boolean anyMethod;
 
+	private final List<String> literals;
+
 	private final boolean legacyPatterns;
 
-	private GuardedRequestMatcher(List<RequestMappingInfo> guarded, Set<String> methods, boolean anyMethod) {
+	private GuardedRequestMatcher(List<RequestMappingInfo> guarded, Set<String> methods, boolean anyMethod,
+			List<String> literals) {
 		this.guarded = guarded;
 		this.methods = methods;
 		this.anyMethod = anyMethod;
+		this.literals = literals;
 		this.legacyPatterns = guarded.stream().anyMatch((info) -> info.getPatternsCondition() != null);
 	}
 
-	@SuppressWarnings("unchecked")
 	static GuardedRequestMatcher of(List<HandlerMapping> mappings) {
 		List<RequestMappingInfo> guarded = new ArrayList<>();
 		Set<String> methods = new HashSet<>();
+		Set<String> literals = new HashSet<>();
 		boolean anyMethod = false;
+		boolean anyPath = false;
 		for (HandlerMapping mapping : mappings) {
 			if (!(mapping instanceof AbstractHandlerMethodMapping<?> methodMapping)) {
 				continue;
 			}
+			PathPatternParser parser = methodMapping.getPatternParser();
+			boolean caseInsensitive = parser != null && !parser.isCaseSensitive();
 			for (Map.Entry<?, HandlerMethod> entry : methodMapping.getHandlerMethods().entrySet()) {
 				HandlerMethod handler = entry.getValue();
 				if (!(entry.getKey() instanceof RequestMappingInfo info)
@@ -62,30 +75,48 @@ final class GuardedRequestMatcher {
 				Set<RequestMethod> accepted = info.getMethodsCondition().getMethods();
 				anyMethod |= accepted.isEmpty();
 				accepted.forEach((method) -> methods.add(method.name()));
+				Set<String> patterns = info.getPatternValues();
+				anyPath |= caseInsensitive || patterns.isEmpty();
+				for (String pattern : patterns) {
+					String literal = literalPrefix(pattern);
+					anyPath |= literal.length() <= 1;
+					literals.add(literal);
+				}
 			}
 		}
-		return new GuardedRequestMatcher(List.copyOf(guarded), Set.copyOf(methods), anyMethod);
+		return new GuardedRequestMatcher(List.copyOf(guarded), Set.copyOf(methods), anyMethod,
+				anyPath ? null : List.copyOf(literals));
 	}
 
-	boolean isEmpty() {
-		return this.guarded.isEmpty();
+	private static String literalPrefix(String pattern) {
+		int end = 0;
+		while (end < pattern.length() && "{*?".indexOf(pattern.charAt(end)) < 0) {
+			end++;
+		}
+		return pattern.substring(0, end);
 	}
 
 	boolean matches(HttpServletRequest request) {
 		if (this.guarded.isEmpty() || (!this.anyMethod && !this.methods.contains(request.getMethod()))) {
 			return false;
 		}
-		Set<String> before = new HashSet<>(Collections.list(request.getAttributeNames()));
+		String uri = request.getRequestURI();
+		if (this.literals != null && uri.indexOf('%') < 0 && uri.indexOf(';') < 0 && !holdsALiteral(uri)) {
+			return false;
+		}
 		boolean parsed = ServletRequestPathUtils.hasParsedRequestPath(request);
+		boolean lookupPath = request.getAttribute(UrlPathHelper.PATH_ATTRIBUTE) != null;
 		try {
 			if (!parsed) {
 				ServletRequestPathUtils.parseAndCache(request);
 			}
-			if (this.legacyPatterns) {
+			if (this.legacyPatterns && !lookupPath) {
 				UrlPathHelper.defaultInstance.resolveAndCacheLookupPath(request);
 			}
 			for (RequestMappingInfo info : this.guarded) {
-				if (info.getMatchingCondition(request) != null) {
+				// method and path only: other conditions could only narrow the match
+				if (info.getMethodsCondition().getMatchingCondition(request) != null
+						&& info.getActivePatternsCondition().getMatchingCondition(request) != null) {
 					return true;
 				}
 			}
@@ -93,15 +124,22 @@ final class GuardedRequestMatcher {
 		}
 		finally {
 			// leave the request as it came: the dispatcher does its own lookup
-			for (String name : Collections.list(request.getAttributeNames())) {
-				if (!before.contains(name)) {
-					request.removeAttribute(name);
-				}
-			}
 			if (!parsed) {
 				ServletRequestPathUtils.clearParsedRequestPath(request);
 			}
+			if (this.legacyPatterns && !lookupPath) {
+				request.removeAttribute(UrlPathHelper.PATH_ATTRIBUTE);
+			}
 		}
+	}
+
+	private boolean holdsALiteral(String uri) {
+		for (String literal : this.literals) {
+			if (uri.contains(literal)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 }
