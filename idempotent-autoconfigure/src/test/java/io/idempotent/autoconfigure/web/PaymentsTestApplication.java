@@ -287,6 +287,17 @@ public class PaymentsTestApplication {
 			return response.getClass().getName();
 		}
 
+		@PostMapping("/guarded-json")
+		@Idempotent
+		public String guardedJson(@RequestBody Payment payment) {
+			return "seen " + payment.orderId().length();
+		}
+
+		@PostMapping("/unguarded-json")
+		public String unguardedJson(@RequestBody Payment payment) {
+			return "seen " + payment.orderId().length();
+		}
+
 		@PostMapping("/unguarded")
 		public String unguardedPost(HttpServletResponse response) {
 			return response.getClass().getName();

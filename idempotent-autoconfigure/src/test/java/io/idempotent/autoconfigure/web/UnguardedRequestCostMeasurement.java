@@ -21,7 +21,9 @@ import io.idempotent.web.IdempotentResponseFilter;
  * {@code ./mvnw -B verify -pl idempotent-autoconfigure -am -Dtest=UnguardedRequestCostMeasurement
  * -Dsurefire.failIfNoSpecifiedTests=false -Dbench.filter=true} and read the printed table.
  */
-@SpringBootTest(classes = PaymentsTestApplication.class, properties = "idempotent.store.type=memory")
+@SpringBootTest(classes = PaymentsTestApplication.class,
+		properties = { "idempotent.store.type=memory", "idempotent.web.max-request-size=8MB" })
+@org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc
 @EnabledIfSystemProperty(named = "bench.filter", matches = "true")
 class UnguardedRequestCostMeasurement {
 
@@ -36,12 +38,48 @@ class UnguardedRequestCostMeasurement {
 	private IdempotentResponseFilter filter;
 
 	@Test
-	void measure() throws Exception {
+	void measure() throws Throwable {
 		StringBuilder table = new StringBuilder("\n| request | bare chain | through the filter | added |\n|---|---|---|---|\n");
 		row(table, "GET /payments/unguarded (no guarded GET exists)", () -> request("GET", "/payments/unguarded"));
 		row(table, "POST /payments/unguarded (guarded POSTs exist)", () -> request("POST", "/payments/unguarded"));
 		row(table, "POST /actuator/unknown", () -> request("POST", "/actuator/unknown"));
 		System.out.println(table);
+		System.out.println(allocations());
+	}
+
+	@Autowired
+	private org.springframework.test.web.servlet.MockMvc mvc;
+
+	/**
+	 * Heap allocated by one 5 MiB JSON request bound with {@code @RequestBody}, guarded and not (MockMvc runs
+	 * it on this thread, so the thread's allocation counter sees all of it).
+	 */
+	private String allocations() throws Throwable {
+		String json = "{\"orderId\":\"" + "x".repeat(5 * 1024 * 1024) + "\",\"amount\":1}";
+		long unguarded = Long.MAX_VALUE;
+		long guarded = Long.MAX_VALUE;
+		for (int round = 0; round < 5; round++) {
+			unguarded = Math.min(unguarded, allocated(() -> this.mvc.perform(
+					org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post("/payments/unguarded-json")
+						.contentType("application/json")
+						.content(json))));
+			guarded = Math.min(guarded, allocated(() -> this.mvc.perform(
+					org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post("/payments/guarded-json")
+						.header("Idempotency-Key", java.util.UUID.randomUUID().toString())
+						.contentType("application/json")
+						.content(json))));
+		}
+		return String.format("%n| 5 MiB JSON body, @RequestBody | unguarded | guarded | added |%n|---|---|---|---|%n"
+				+ "| heap allocated per request | %.1f MiB | %.1f MiB | %+.1f MiB |%n", unguarded / 1048576.0,
+				guarded / 1048576.0, (guarded - unguarded) / 1048576.0);
+	}
+
+	private static long allocated(org.junit.jupiter.api.function.Executable request) throws Throwable {
+		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+			.getThreadMXBean();
+		long before = threads.getCurrentThreadAllocatedBytes();
+		request.execute();
+		return threads.getCurrentThreadAllocatedBytes() - before;
 	}
 
 	private void row(StringBuilder table, String name, Supplier<HttpServletRequest> requests) throws Exception {
