@@ -150,6 +150,15 @@ class HttpEndToEndTests {
 		assertThat(PaymentsTestApplication.runs("deferred")).isEqualTo(before + 1);
 	}
 
+	@Test
+	void anAsyncRequestThatTimesOutReleasesItsKey() throws Exception {
+		String key = UUID.randomUUID().toString();
+		int before = PaymentsTestApplication.runs("never");
+		assertThat(send("/payments/never", key, "").statusCode()).isEqualTo(503);
+		assertThat(send("/payments/never", key, "").statusCode()).isEqualTo(503);
+		assertThat(PaymentsTestApplication.runs("never")).isEqualTo(before + 2);
+	}
+
 	// 8. The fingerprint covers the whole body, multipart parts included
 
 	@Test

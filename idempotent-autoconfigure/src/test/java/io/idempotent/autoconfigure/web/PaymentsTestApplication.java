@@ -282,6 +282,13 @@ public class PaymentsTestApplication {
 			return result;
 		}
 
+		@PostMapping("/never")
+		@Idempotent
+		public Object never() {
+			run("never");
+			return new DeferredResult<String>(200L);
+		}
+
 		@GetMapping("/unguarded")
 		public String unguarded(HttpServletResponse response) {
 			return response.getClass().getName();
