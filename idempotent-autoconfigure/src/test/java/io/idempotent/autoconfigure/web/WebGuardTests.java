@@ -7,6 +7,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -491,6 +492,20 @@ class WebGuardTests {
 			.contentType(MediaType.APPLICATION_JSON)
 			.content(body("order-11", 2))).andExpect(status().isUnprocessableContent());
 		first.join();
+	}
+
+	@Test
+	void anInvalidFingerprintExpressionOrStatusListFailsStartUp() {
+		for (Map.Entry<String, String> invalid : Map.of(
+				"idempotent.web.handlers.[PaymentsController.pay].fingerprint", "#payment.(",
+				"idempotent.web.stored-statuses", "2xx,teapot").entrySet()) {
+			SpringApplication application = new SpringApplication(PaymentsTestApplication.class);
+			application.setDefaultProperties(Map.of("server.port", "0", "idempotent.store.type", "memory",
+					invalid.getKey(), invalid.getValue()));
+			org.assertj.core.api.Assertions.assertThatThrownBy(application::run)
+				.hasStackTraceContaining(invalid.getValue().contains("teapot") ? "'teapot' is not an HTTP status"
+						: "Invalid fingerprint expression '#payment.('");
+		}
 	}
 
 	private static MockHttpServletRequestBuilder pay(String key, String orderId, int amount) {
