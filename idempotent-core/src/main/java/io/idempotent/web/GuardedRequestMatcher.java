@@ -14,7 +14,6 @@ import org.springframework.web.servlet.HandlerMapping;
 import org.springframework.web.servlet.handler.AbstractHandlerMethodMapping;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.util.ServletRequestPathUtils;
-import org.springframework.web.util.UrlPathHelper;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 import io.idempotent.key.IdempotentMethodRegistry;
@@ -30,7 +29,8 @@ import io.idempotent.key.IdempotentMethodRegistry;
  * </ol>
  * It may answer yes for a request that a more specific unguarded mapping then wins (the request is buffered
  * for nothing, harmlessly), never no for a request that reaches a guarded handler: paths it cannot judge by
- * their literal prefix (percent-encoded, with path parameters, or case-insensitive matching) go to step 3.
+ * their literal prefix (percent-encoded, with path parameters, or case-insensitive matching) go to step 3, and
+ * mappings on the legacy {@code AntPathMatcher} are taken as matching once steps 1 and 2 pass.
  */
 final class GuardedRequestMatcher {
 
@@ -75,6 +75,9 @@ final class GuardedRequestMatcher {
 				Set<RequestMethod> accepted = info.getMethodsCondition().getMethods();
 				anyMethod |= accepted.isEmpty();
 				accepted.forEach((method) -> methods.add(method.name()));
+				if (accepted.contains(RequestMethod.GET)) {
+					methods.add("HEAD"); // Spring MVC serves HEAD with GET handlers
+				}
 				Set<String> patterns = info.getPatternValues();
 				anyPath |= caseInsensitive || patterns.isEmpty();
 				for (String pattern : patterns) {
@@ -104,14 +107,13 @@ final class GuardedRequestMatcher {
 		if (this.literals != null && uri.indexOf('%') < 0 && uri.indexOf(';') < 0 && !holdsALiteral(uri)) {
 			return false;
 		}
+		if (this.legacyPatterns) {
+			return true; // AntPathMatcher mappings resolve paths with their own UrlPathHelper: never judge them
+		}
 		boolean parsed = ServletRequestPathUtils.hasParsedRequestPath(request);
-		boolean lookupPath = request.getAttribute(UrlPathHelper.PATH_ATTRIBUTE) != null;
 		try {
 			if (!parsed) {
 				ServletRequestPathUtils.parseAndCache(request);
-			}
-			if (this.legacyPatterns && !lookupPath) {
-				UrlPathHelper.defaultInstance.resolveAndCacheLookupPath(request);
 			}
 			for (RequestMappingInfo info : this.guarded) {
 				// method and path only: other conditions could only narrow the match
@@ -126,9 +128,6 @@ final class GuardedRequestMatcher {
 			// leave the request as it came: the dispatcher does its own lookup
 			if (!parsed) {
 				ServletRequestPathUtils.clearParsedRequestPath(request);
-			}
-			if (this.legacyPatterns && !lookupPath) {
-				request.removeAttribute(UrlPathHelper.PATH_ATTRIBUTE);
 			}
 		}
 	}

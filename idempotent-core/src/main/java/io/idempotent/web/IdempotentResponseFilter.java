@@ -78,7 +78,7 @@ public final class IdempotentResponseFilter extends OncePerRequestFilter impleme
 			if (request.getContentLengthLong() > this.maxRequestSize) {
 				ProblemResponses.write(response, 413, "Content Too Large", "The request body is over the "
 						+ this.maxRequestSize + " bytes a guarded request may have", null);
-				response.flushBuffer(); // committed 413: the container closes the connection instead of reading on
+				response.flushBuffer(); // the client has its answer now, whatever the container does with the body
 				return;
 			}
 			GuardedRequest guarded = new GuardedRequest(request, this.maxRequestSize);

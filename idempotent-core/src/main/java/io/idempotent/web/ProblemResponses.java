@@ -39,7 +39,9 @@ final class ProblemResponses {
 		if (retryAfter != null) {
 			response.setHeader("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())));
 		}
-		response.getOutputStream().write(body(status, title, detail));
+		byte[] body = body(status, title, detail);
+		response.setContentLength(body.length);
+		response.getOutputStream().write(body);
 	}
 
 }

@@ -289,6 +289,12 @@ public class PaymentsTestApplication {
 			return new DeferredResult<String>(200L);
 		}
 
+		@GetMapping("/statement")
+		@Idempotent
+		public String statement() {
+			return "statement " + run("statement");
+		}
+
 		@GetMapping("/unguarded")
 		public String unguarded(HttpServletResponse response) {
 			return response.getClass().getName();

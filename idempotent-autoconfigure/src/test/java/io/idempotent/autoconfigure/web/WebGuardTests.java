@@ -449,6 +449,17 @@ class WebGuardTests {
 		}
 	}
 
+	@Test
+	void aHeadRequestToAGuardedGetHandlerIsGuardedToo() throws Exception {
+		String key = UUID.randomUUID().toString();
+		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.head("/payments/statement")
+			.header("Idempotency-Key", key)).andExpect(status().isOk());
+		this.mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.head("/payments/statement")
+			.header("Idempotency-Key", key))
+			.andExpect(status().isOk())
+			.andExpect(header().string("Idempotent-Replayed", "true"));
+	}
+
 	// 11. What a client sees
 
 	@Test
