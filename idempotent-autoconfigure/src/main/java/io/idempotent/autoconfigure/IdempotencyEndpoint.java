@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -17,14 +19,22 @@ import io.idempotent.core.IdempotencySettings;
 import io.idempotent.key.IdempotentMethod;
 import io.idempotent.key.IdempotentMethodRegistry;
 import io.idempotent.store.IdempotencyRecord;
+import io.idempotent.web.ScopedKeys;
 
 /**
  * {@code /actuator/idempotency}: the guarded operations with their effective settings;
  * {@code /actuator/idempotency/{name}/{key}}: one record's state and expiry (GET) or its eviction (DELETE),
- * for an operator who must force a reprocess. {@code name} is an operation name (or a key namespace).
+ * for an operator who must force a reprocess. {@code name} is an operation name (or a key namespace). An HTTP
+ * operation's key is given as the client sent it, with {@code ?scope=} naming the caller's scope (the
+ * principal's name; none for anonymous callers). Record URLs carry keys; no answer ever holds a stored body.
+ *
+ * <p>Read-only by default, as Boot's own state-changing endpoints: eviction needs
+ * {@code management.endpoint.idempotency.access=unrestricted}.
  */
-@Endpoint(id = "idempotency")
+@Endpoint(id = "idempotency", defaultAccess = Access.READ_ONLY)
 public class IdempotencyEndpoint {
+
+	private static final String HTTP_SOURCE = "http";
 
 	private final IdempotencyEngine engine;
 
@@ -60,33 +70,38 @@ public class IdempotencyEndpoint {
 	/**
 	 * One record.
 	 * @param name the operation name
-	 * @param key the business key
+	 * @param key the business key, for HTTP operations as the client sent it
+	 * @param scope for HTTP operations, the caller's scope (principal name); absent for anonymous callers
 	 * @return the record, or null (404) when there is none
 	 */
 	@ReadOperation
-	public Map<String, Object> record(@Selector String name, @Selector String key) {
-		return this.engine.store().find(IdempotencyKey.of(namespace(name), key)).map(IdempotencyEndpoint::describe)
-			.orElse(null);
+	public Map<String, Object> record(@Selector String name, @Selector String key, @Nullable String scope) {
+		return this.engine.store().find(storedKey(name, key, scope)).map(IdempotencyEndpoint::describe).orElse(null);
 	}
 
 	/**
 	 * Evicts one record so the next call for its key runs again.
 	 * @param name the operation name
-	 * @param key the business key
+	 * @param key the business key, for HTTP operations as the client sent it
+	 * @param scope for HTTP operations, the caller's scope (principal name); absent for anonymous callers
 	 * @return whether a live record was evicted
 	 */
 	@DeleteOperation
-	public Map<String, Object> evict(@Selector String name, @Selector String key) {
-		return Map.of("evicted", this.engine.store().evict(IdempotencyKey.of(namespace(name), key)));
+	public Map<String, Object> evict(@Selector String name, @Selector String key, @Nullable String scope) {
+		return Map.of("evicted", this.engine.store().evict(storedKey(name, key, scope)));
 	}
 
-	private String namespace(String name) {
-		return this.registry.methods()
+	private IdempotencyKey storedKey(String name, String key, String scope) {
+		IdempotentMethod method = this.registry.methods()
 			.stream()
 			.filter((m) -> m.operation().name().equals(name))
-			.map(IdempotentMethod::keyNamespace)
 			.findFirst()
-			.orElse(name);
+			.orElse(null);
+		if (method == null) {
+			return IdempotencyKey.of(name, key);
+		}
+		boolean http = HTTP_SOURCE.equals(method.operation().source());
+		return IdempotencyKey.of(method.keyNamespace(), http ? ScopedKeys.of(scope, key) : key);
 	}
 
 	private static Map<String, Object> describe(IdempotentMethod method) {

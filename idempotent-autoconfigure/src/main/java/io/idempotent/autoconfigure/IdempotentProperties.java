@@ -103,9 +103,27 @@ public class IdempotentProperties {
 		private boolean replayClientErrors = true;
 
 		/**
-		 * Largest response body stored for replay; a larger one is answered (and replayed) as a 500 problem.
+		 * Largest response body stored for replay; a larger one is answered (and replayed) as a 500 problem. The
+		 * store's own result limit (idempotent.store.jdbc.max-result-size) applies too: the smaller one wins.
 		 */
 		private DataSize maxResponseSize = DataSize.ofMegabytes(1);
+
+		/**
+		 * Largest request body of a guarded request (hashed as it streams, never copied whole); a larger one is
+		 * answered 413 and nothing is stored.
+		 */
+		private DataSize maxRequestSize = DataSize.ofMegabytes(1);
+
+		/**
+		 * Final response statuses stored and replayed, as classes (2xx) or single statuses (409); any other
+		 * status releases the key so a retry runs. replay-client-errors=false removes 4xx.
+		 */
+		private List<String> storedStatuses = new ArrayList<>(List.of("2xx", "3xx", "4xx"));
+
+		/**
+		 * Per-handler HTTP settings, keyed by operation name (brackets keep dots: [Orders.pay]).
+		 */
+		private final Map<String, WebHandler> handlers = new LinkedHashMap<>();
 
 		public String getHeaderName() {
 			return this.headerName;
@@ -145,6 +163,62 @@ public class IdempotentProperties {
 
 		public void setMaxResponseSize(DataSize maxResponseSize) {
 			this.maxResponseSize = maxResponseSize;
+		}
+
+		public DataSize getMaxRequestSize() {
+			return this.maxRequestSize;
+		}
+
+		public void setMaxRequestSize(DataSize maxRequestSize) {
+			this.maxRequestSize = maxRequestSize;
+		}
+
+		public List<String> getStoredStatuses() {
+			return this.storedStatuses;
+		}
+
+		public void setStoredStatuses(List<String> storedStatuses) {
+			this.storedStatuses = storedStatuses;
+		}
+
+		public Map<String, WebHandler> getHandlers() {
+			return this.handlers;
+		}
+
+	}
+
+	/**
+	 * HTTP settings of one guarded handler.
+	 */
+	public static class WebHandler {
+
+		/**
+		 * Final statuses stored and replayed for this handler (for example 2xx,4xx,5xx to store server errors
+		 * too). Defaults to idempotent.web.stored-statuses.
+		 */
+		private List<String> storedStatuses;
+
+		/**
+		 * SpEL expression over the handler's arguments (and #request) naming the parts of a request that make
+		 * it the same request, instead of its whole body; for example #payment.orderId + '/' + #payment.amount.
+		 * Method, path and query always count.
+		 */
+		private String fingerprint;
+
+		public List<String> getStoredStatuses() {
+			return this.storedStatuses;
+		}
+
+		public void setStoredStatuses(List<String> storedStatuses) {
+			this.storedStatuses = storedStatuses;
+		}
+
+		public String getFingerprint() {
+			return this.fingerprint;
+		}
+
+		public void setFingerprint(String fingerprint) {
+			this.fingerprint = fingerprint;
 		}
 
 	}

@@ -1,6 +1,8 @@
 package io.idempotent.autoconfigure;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -16,13 +18,16 @@ import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerMapping;
 
 import io.idempotent.web.IdempotencyScopeResolver;
+import io.idempotent.web.IdempotentExceptionResolver;
 import io.idempotent.web.IdempotentResponseFilter;
+import io.idempotent.web.StatusPolicy;
 import io.idempotent.web.WebIdempotencySettings;
 import io.idempotent.web.WebInvocationAdapter;
 
 /**
  * The HTTP guard for Spring MVC: the adapter for {@code @Idempotent} controller methods, the filter that
- * captures their responses for replay, and the per-caller key scope (the principal's name by default).
+ * buffers their requests and responses, the exception resolver that ends requests the guard answered itself,
+ * and the per-caller key scope (the principal's name by default).
  */
 @AutoConfiguration(before = IdempotentAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -43,25 +48,50 @@ public final class IdempotentWebAutoConfiguration {
 	WebInvocationAdapter idempotentWebInvocationAdapter(IdempotentProperties properties,
 			ObjectProvider<IdempotencyScopeResolver> scopes) {
 		IdempotentProperties.Web web = properties.getWeb();
+		StatusPolicy stored = StatusPolicy.parse(web.getStoredStatuses());
 		WebIdempotencySettings settings = new WebIdempotencySettings(web.getHeaderName(), web.isRequired(),
 				web.getReplayedHeaders(), web.isReplayClientErrors(),
-				(int) Math.min(Integer.MAX_VALUE, web.getMaxResponseSize().toBytes()));
-		return new WebInvocationAdapter(settings, scopes::getObject, (operation) -> {
-			IdempotentProperties.Operation own = properties.getHandlers().get(operation);
-			if (own != null && own.getReplayClientErrors() != null) {
-				return own.getReplayClientErrors();
+				(int) Math.min(Integer.MAX_VALUE, web.getMaxResponseSize().toBytes()),
+				web.getMaxRequestSize().toBytes(), stored);
+		Map<String, StatusPolicy> perHandler = new LinkedHashMap<>();
+		Map<String, String> fingerprints = new LinkedHashMap<>();
+		web.getHandlers().forEach((name, handler) -> {
+			if (handler.getStoredStatuses() != null) {
+				perHandler.put(name, StatusPolicy.parse(handler.getStoredStatuses()));
 			}
-			Boolean byDefault = properties.getDefaults().getReplayClientErrors();
-			return (byDefault != null) ? byDefault : web.isReplayClientErrors();
+			if (handler.getFingerprint() != null) {
+				fingerprints.put(name, handler.getFingerprint());
+			}
 		});
+		return new WebInvocationAdapter(settings, scopes::getObject, (operation) -> {
+			StatusPolicy policy = perHandler.getOrDefault(operation, stored);
+			return replaysClientErrors(properties, operation) ? policy : policy.withoutClientErrors();
+		}, fingerprints);
+	}
+
+	private static boolean replaysClientErrors(IdempotentProperties properties, String operation) {
+		IdempotentProperties.Operation own = properties.getHandlers().get(operation);
+		if (own != null && own.getReplayClientErrors() != null) {
+			return own.getReplayClientErrors();
+		}
+		Boolean byDefault = properties.getDefaults().getReplayClientErrors();
+		return (byDefault != null) ? byDefault : properties.getWeb().isReplayClientErrors();
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	IdempotentResponseFilter idempotentResponseFilter(ObjectProvider<HandlerMapping> handlerMappings) {
+	IdempotentResponseFilter idempotentResponseFilter(ObjectProvider<HandlerMapping> handlerMappings,
+			IdempotentProperties properties) {
 		SingletonSupplier<List<HandlerMapping>> mappings = SingletonSupplier
 			.of(() -> handlerMappings.orderedStream().toList());
-		return new IdempotentResponseFilter(mappings);
+		return new IdempotentResponseFilter(mappings, properties.getWeb().getMaxRequestSize().toBytes());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	IdempotentExceptionResolver idempotentExceptionResolver() {
+		return new IdempotentExceptionResolver();
 	}
 
 }

@@ -185,7 +185,8 @@ class IdempotentAutoConfigurationTests {
 					IdempotentWebAutoConfiguration.class, IdempotentAutoConfiguration.class))
 			.run((context) -> assertThat(context).hasSingleBean(io.idempotent.web.WebInvocationAdapter.class)
 				.hasSingleBean(io.idempotent.web.IdempotentResponseFilter.class)
-				.hasSingleBean(io.idempotent.web.IdempotencyScopeResolver.class));
+				.hasSingleBean(io.idempotent.web.IdempotencyScopeResolver.class)
+				.hasSingleBean(io.idempotent.web.IdempotentExceptionResolver.class));
 	}
 
 	@Test

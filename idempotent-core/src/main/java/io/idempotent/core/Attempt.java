@@ -38,6 +38,16 @@ public interface Attempt {
 	byte[] storedResult();
 
 	/**
+	 * The fingerprint stored with the existing record, for {@link Status#IN_PROGRESS} and
+	 * {@link Status#COMPLETED} claims made with one ({@link IdempotencyEngine#begin(IdempotentOperation,
+	 * IdempotencyKey, byte[])}); null when the store keeps none. Not copied: do not modify.
+	 * @return the fingerprint bytes, or null
+	 */
+	default byte[] fingerprint() {
+		return null;
+	}
+
+	/**
 	 * Records the call as completed with its result (fenced by the owner token). Store failures are logged,
 	 * not thrown: the work has taken effect. No-op unless {@link Status#ACQUIRED}.
 	 * @param result the bytes later duplicates get

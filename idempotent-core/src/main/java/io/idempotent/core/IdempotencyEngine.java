@@ -117,9 +117,24 @@ public final class IdempotencyEngine {
 	 * @throws IdempotencyStoreException when the store fails and the operation fails closed
 	 */
 	public Attempt begin(IdempotentOperation operation, IdempotencyKey key) {
+		return begin(operation, key, null);
+	}
+
+	/**
+	 * Claims a key like {@link #begin(IdempotentOperation, IdempotencyKey)}, storing the request's fingerprint
+	 * with the claim, so a duplicate learns from {@link Attempt#fingerprint()} whether it is the same request,
+	 * even while the first one runs.
+	 * @param operation the operation
+	 * @param key the key
+	 * @param fingerprint a digest of the request (at most 64 bytes), or null
+	 * @return the attempt
+	 * @throws IdempotencyStoreException when the store fails and the operation fails closed
+	 */
+	public Attempt begin(IdempotentOperation operation, IdempotencyKey key, byte[] fingerprint) {
 		AcquireResult claim;
 		try {
-			claim = this.store.tryAcquire(key, operation.settings().lease());
+			claim = (fingerprint != null) ? this.store.tryAcquire(key, operation.settings().lease(), fingerprint)
+					: this.store.tryAcquire(key, operation.settings().lease());
 		}
 		catch (RuntimeException ex) {
 			if (operation.settings().failureMode() == FailureMode.FAIL_OPEN) {
@@ -133,11 +148,13 @@ public final class IdempotencyEngine {
 			case COMPLETED:
 				logger.debug("Duplicate of a completed call of '{}' skipped", operation.name());
 				this.observer.duplicate(operation, AcquireResult.Status.COMPLETED);
-				return new Claim(operation, key, Attempt.Status.COMPLETED, null, claim.result());
+				return new Claim(operation, key, Attempt.Status.COMPLETED, null, claim.result())
+					.withFingerprint(claim.fingerprint());
 			case IN_PROGRESS:
 				logger.debug("Duplicate of a running call of '{}' refused", operation.name());
 				this.observer.duplicate(operation, AcquireResult.Status.IN_PROGRESS);
-				return new Claim(operation, key, Attempt.Status.IN_PROGRESS, null, null);
+				return new Claim(operation, key, Attempt.Status.IN_PROGRESS, null, null)
+					.withFingerprint(claim.fingerprint());
 			default:
 				return new Claim(operation, key, Attempt.Status.ACQUIRED, claim.token(), null);
 		}
@@ -187,6 +204,8 @@ public final class IdempotencyEngine {
 
 		private boolean ended;
 
+		private byte[] fingerprint;
+
 		Claim(IdempotentOperation operation, IdempotencyKey key, Status status, String token, byte[] storedResult) {
 			this.operation = operation;
 			this.key = key;
@@ -197,9 +216,19 @@ public final class IdempotencyEngine {
 			this.renewal = renew ? IdempotencyEngine.this.keepAlive.track(operation, key, token) : null;
 		}
 
+		Claim withFingerprint(byte[] fingerprint) {
+			this.fingerprint = fingerprint;
+			return this;
+		}
+
 		@Override
 		public Status status() {
 			return this.status;
+		}
+
+		@Override
+		public byte[] fingerprint() {
+			return this.fingerprint;
 		}
 
 		@Override

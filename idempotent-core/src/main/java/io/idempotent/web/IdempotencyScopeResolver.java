@@ -4,7 +4,8 @@ import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Whose key space a request's key belongs to, so one caller's key can never replay another caller's
- * response. Define a bean to scope by tenant or API client.
+ * response. Define a bean to scope by tenant or API client. Any scope string is safe: scope and key are joined
+ * by {@link ScopedKeys}, whose encoding no key sent in another scope can forge.
  */
 @FunctionalInterface
 public interface IdempotencyScopeResolver {

@@ -1,50 +1,58 @@
 package io.idempotent.web;
 
 import java.io.IOException;
-import java.lang.reflect.Method;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.core.Ordered;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.method.HandlerMethod;
-import org.springframework.web.servlet.HandlerExecutionChain;
 import org.springframework.web.servlet.HandlerMapping;
-import org.springframework.web.util.ContentCachingRequestWrapper;
-import org.springframework.web.util.ContentCachingResponseWrapper;
-import org.springframework.web.util.ServletRequestPathUtils;
-
-import io.idempotent.key.IdempotentMethodRegistry;
+import org.springframework.web.util.WebUtils;
 
 /**
- * Captures the response of requests to {@code @Idempotent} controller methods so it can be stored and replayed
- * byte for byte. Only requests whose handler is guarded are buffered (one handler lookup per request); others
- * pass through untouched. After the response is complete, a claimed call is completed with it, or released.
+ * Buffers the requests and responses of {@code @Idempotent} controller methods so the body can be fingerprinted
+ * (capped at {@code max-request-size}, 413 beyond) and the response stored and replayed byte for byte. Which
+ * requests are guarded is decided by {@link GuardedRequestMatcher} from the guarded handlers' own mappings, so
+ * other requests pass through untouched and pay next to nothing.
+ *
+ * <p>A claimed call is completed or released only after the last dispatch of its request: when the handler
+ * starts async processing, the response is neither copied nor stored until the async dispatch has written it,
+ * and a request whose async processing ends otherwise (timeout, error) releases its key.
  */
 public final class IdempotentResponseFilter extends OncePerRequestFilter implements Ordered {
 
 	/** Late in the chain, after security filters have set the principal. */
 	public static final int ORDER = Ordered.LOWEST_PRECEDENCE - 10;
 
-	private final Supplier<List<HandlerMapping>> handlerMappings;
+	private final SingletonSupplier<GuardedRequestMatcher> matcher;
 
-	private final Map<Method, Boolean> guarded = new ConcurrentHashMap<>();
+	private final long maxRequestSize;
 
 	/**
 	 * Creates the filter.
-	 * @param handlerMappings supplies the application's handler mappings (looked up lazily)
+	 * @param handlerMappings supplies the application's handler mappings (looked up at the first request)
+	 * @param maxRequestSize the largest request body, in bytes, a guarded request may have
+	 */
+	public IdempotentResponseFilter(Supplier<List<HandlerMapping>> handlerMappings, long maxRequestSize) {
+		this.matcher = SingletonSupplier.of(() -> GuardedRequestMatcher.of(handlerMappings.get()));
+		this.maxRequestSize = maxRequestSize;
+	}
+
+	/**
+	 * Creates the filter with a 1 MiB request limit.
+	 * @param handlerMappings supplies the application's handler mappings (looked up at the first request)
 	 */
 	public IdempotentResponseFilter(Supplier<List<HandlerMapping>> handlerMappings) {
-		this.handlerMappings = handlerMappings;
+		this(handlerMappings, WebIdempotencySettings.DEFAULTS.maxRequestSize());
 	}
 
 	@Override
@@ -53,71 +61,102 @@ public final class IdempotentResponseFilter extends OncePerRequestFilter impleme
 	}
 
 	@Override
+	protected boolean shouldNotFilterAsyncDispatch() {
+		return false; // the async dispatch writes the response: finish the claim after it
+	}
+
+	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		if (!isGuarded(request)) {
+		CapturedResponse captured;
+		HttpServletRequest guardedRequest = request;
+		HttpServletResponse guardedResponse = response;
+		if (isAsyncDispatch(request)) {
+			captured = WebUtils.getNativeResponse(response, CapturedResponse.class);
+		}
+		else if (this.matcher.obtain().matches(request)) {
+			if (request.getContentLengthLong() > this.maxRequestSize) {
+				ProblemResponses.write(response, 413, "Content Too Large", "The request body is over the "
+						+ this.maxRequestSize + " bytes a guarded request may have", null);
+				response.flushBuffer(); // the client has its answer now, whatever the container does with the body
+				return;
+			}
+			GuardedRequest guarded = new GuardedRequest(request, this.maxRequestSize);
+			captured = new CapturedResponse(response, guarded);
+			guardedRequest = guarded;
+			guardedResponse = captured;
+		}
+		else {
+			captured = null;
+		}
+		if (captured == null) {
 			chain.doFilter(request, response);
 			return;
 		}
-		ContentCachingRequestWrapper cachingRequest = new ContentCachingRequestWrapper(request, 0);
-		ContentCachingResponseWrapper cachingResponse = new ContentCachingResponseWrapper(response);
 		try {
-			chain.doFilter(cachingRequest, cachingResponse);
+			chain.doFilter(guardedRequest, guardedResponse);
 		}
 		catch (IOException | ServletException | RuntimeException ex) {
-			PendingResponse pending = take(cachingRequest);
-			if (pending != null) {
-				pending.failed();
+			ResponseRecorder recorder = take(request);
+			if (recorder != null) {
+				recorder.failed();
 			}
-			throw ex;
+			GuardedRequest guarded = WebUtils.getNativeRequest(guardedRequest, GuardedRequest.class);
+			if (guarded == null || !guarded.overLimit() || captured.isCommitted()) {
+				throw ex;
+			}
+			captured.tooLarge();
 		}
-		PendingResponse pending = take(cachingRequest);
-		if (pending != null) {
-			pending.finish(cachingResponse);
+		if (isAsyncStarted(request)) {
+			request.getAsyncContext().addListener(new ReleaseUnfinished(), request, response);
+			return;
 		}
-		cachingResponse.copyBodyToResponse();
+		ResponseRecorder recorder = take(request);
+		if (recorder != null) {
+			recorder.finish(captured);
+		}
+		captured.copyBodyToResponse();
 	}
 
-	private static PendingResponse take(HttpServletRequest request) {
-		PendingResponse pending = (PendingResponse) request.getAttribute(WebInvocationAdapter.PENDING_ATTRIBUTE);
-		request.removeAttribute(WebInvocationAdapter.PENDING_ATTRIBUTE);
-		return pending;
+	private static ResponseRecorder take(ServletRequest request) {
+		ResponseRecorder recorder = (ResponseRecorder) request.getAttribute(ResponseRecorder.ATTRIBUTE);
+		request.removeAttribute(ResponseRecorder.ATTRIBUTE);
+		return recorder;
 	}
 
-	private boolean isGuarded(HttpServletRequest request) {
-		List<String> before = Collections.list(request.getAttributeNames());
-		boolean parsed = ServletRequestPathUtils.hasParsedRequestPath(request);
-		try {
-			if (!parsed) {
-				ServletRequestPathUtils.parseAndCache(request);
-			}
-			for (HandlerMapping mapping : this.handlerMappings.get()) {
-				HandlerExecutionChain chain = mapping.getHandler(request);
-				if (chain != null) {
-					return (chain.getHandler() instanceof HandlerMethod handler) && isGuarded(handler);
-				}
-			}
-			return false;
-		}
-		catch (Exception ex) {
-			return false;
-		}
-		finally {
-			// leave the request as it came: the dispatcher does its own lookup
-			for (String name : new ArrayList<>(Collections.list(request.getAttributeNames()))) {
-				if (!before.contains(name)) {
-					request.removeAttribute(name);
-				}
-			}
-			if (!parsed) {
-				ServletRequestPathUtils.clearParsedRequestPath(request);
-			}
-		}
-	}
+	/**
+	 * Releases the key of an async request that ended without its dispatch through this filter (timeout, error,
+	 * a client gone), so the claim does not wait for its lease, or, with keep-alive, forever.
+	 */
+	private static final class ReleaseUnfinished implements AsyncListener {
 
-	private boolean isGuarded(HandlerMethod handler) {
-		return this.guarded.computeIfAbsent(handler.getMethod(),
-				(method) -> IdempotentMethodRegistry.findAnnotation(method, handler.getBeanType()) != null);
+		@Override
+		public void onComplete(AsyncEvent event) {
+			release(event);
+		}
+
+		@Override
+		public void onTimeout(AsyncEvent event) {
+			release(event);
+		}
+
+		@Override
+		public void onError(AsyncEvent event) {
+			release(event);
+		}
+
+		@Override
+		public void onStartAsync(AsyncEvent event) {
+			event.getAsyncContext().addListener(this, event.getSuppliedRequest(), event.getSuppliedResponse());
+		}
+
+		private static void release(AsyncEvent event) {
+			ResponseRecorder recorder = take(event.getSuppliedRequest());
+			if (recorder != null) {
+				recorder.failed();
+			}
+		}
+
 	}
 
 }

@@ -15,6 +15,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class ProblemResponses {
 
+	static final String CONTENT_TYPE = "application/problem+json";
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private ProblemResponses() {
@@ -33,11 +35,13 @@ final class ProblemResponses {
 			throws IOException {
 		response.resetBuffer();
 		response.setStatus(status);
-		response.setContentType("application/problem+json");
+		response.setContentType(CONTENT_TYPE);
 		if (retryAfter != null) {
 			response.setHeader("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())));
 		}
-		response.getOutputStream().write(body(status, title, detail));
+		byte[] body = body(status, title, detail);
+		response.setContentLength(body.length);
+		response.getOutputStream().write(body);
 	}
 
 }

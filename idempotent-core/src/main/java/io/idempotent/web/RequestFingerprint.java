@@ -1,45 +1,111 @@
 package io.idempotent.web;
 
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.InputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
 
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.Part;
 
-import org.springframework.web.util.ContentCachingRequestWrapper;
 import org.springframework.web.util.WebUtils;
 
 /**
- * The fingerprint of a request: SHA-256 of its method, path with query, and the body bytes read so far (the
- * whole body once {@code @RequestBody} was bound). Two requests with one key but different fingerprints are
- * different requests (422).
+ * The fingerprint of a request: SHA-256 over its method, path and query, and then either what the operation
+ * names as its parts that matter (a fingerprint expression's value) or the whole body: every byte of it
+ * (streamed, capped, including bytes the handler never read), or, when the container parsed it, every multipart
+ * part (name, file name, type, bytes) or every form parameter. Two requests with one key but different
+ * fingerprints are different requests (422). Bodies compare byte for byte: the same JSON with its fields in
+ * another order is a different request unless an expression names what matters.
  */
 final class RequestFingerprint {
 
 	private RequestFingerprint() {
 	}
 
-	static String of(HttpServletRequest request) {
+	/**
+	 * Computes the fingerprint of a request whose operation has no fingerprint expression.
+	 * @param request the request
+	 * @return the 32-byte digest
+	 * @throws IOException when the body cannot be read or is over the limit
+	 */
+	static byte[] ofBody(HttpServletRequest request) throws IOException {
+		MessageDigest digest = target(request);
+		GuardedRequest guarded = WebUtils.getNativeRequest(request, GuardedRequest.class);
+		if (guarded == null) {
+			return digest.digest();
+		}
+		String type = (request.getContentType() != null) ? request.getContentType().toLowerCase(Locale.ROOT) : "";
+		if (!guarded.streamUsed() && type.startsWith("multipart/") && parts(request, guarded, digest)) {
+			return digest.digest();
+		}
+		if (!guarded.streamUsed() && type.startsWith("application/x-www-form-urlencoded")) {
+			digest.update((byte) 'f');
+			for (Map.Entry<String, String[]> parameter : request.getParameterMap().entrySet()) {
+				Digests.field(digest, parameter.getKey());
+				Digests.length(digest, parameter.getValue().length);
+				for (String value : parameter.getValue()) {
+					Digests.field(digest, value);
+				}
+			}
+			return digest.digest();
+		}
+		digest.update((byte) 'b');
+		digest.update(guarded.bodyDigest());
+		return digest.digest();
+	}
+
+	/**
+	 * Computes the fingerprint of a request from the value of its operation's fingerprint expression.
+	 * @param request the request
+	 * @param value the expression's value
+	 * @return the 32-byte digest
+	 */
+	static byte[] ofValue(HttpServletRequest request, Object value) {
+		MessageDigest digest = target(request);
+		digest.update((byte) 'e');
+		Digests.field(digest, (value != null) ? value.toString() : null);
+		return digest.digest();
+	}
+
+	private static MessageDigest target(HttpServletRequest request) {
+		MessageDigest digest = Digests.sha256();
+		Digests.field(digest, request.getMethod());
+		Digests.field(digest, request.getRequestURI());
+		Digests.field(digest, request.getQueryString());
+		return digest;
+	}
+
+	private static boolean parts(HttpServletRequest request, GuardedRequest guarded, MessageDigest digest)
+			throws IOException {
+		Iterable<Part> parts;
 		try {
-			MessageDigest digest = MessageDigest.getInstance("SHA-256");
-			digest.update(request.getMethod().getBytes(StandardCharsets.US_ASCII));
-			digest.update((byte) ' ');
-			digest.update(request.getRequestURI().getBytes(StandardCharsets.UTF_8));
-			if (request.getQueryString() != null) {
-				digest.update((byte) '?');
-				digest.update(request.getQueryString().getBytes(StandardCharsets.UTF_8));
-			}
-			digest.update((byte) '\n');
-			ContentCachingRequestWrapper cached = WebUtils.getNativeRequest(request, ContentCachingRequestWrapper.class);
-			if (cached != null) {
-				digest.update(cached.getContentAsByteArray());
-			}
-			return HexFormat.of().formatHex(digest.digest());
+			parts = request.getParts();
 		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is required by every Java platform", ex);
+		catch (ServletException | IllegalStateException ex) {
+			return false; // no multipart support configured: the raw body is hashed instead
 		}
+		digest.update((byte) 'm');
+		long total = 0;
+		byte[] buffer = new byte[8192];
+		for (Part part : parts) {
+			Digests.field(digest, part.getName());
+			Digests.field(digest, part.getSubmittedFileName());
+			Digests.field(digest, part.getContentType());
+			Digests.length(digest, part.getSize());
+			try (InputStream in = part.getInputStream()) {
+				for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
+					total += n;
+					if (total > guarded.maxSize()) {
+						throw new PayloadTooLargeException(guarded.maxSize());
+					}
+					digest.update(buffer, 0, n);
+				}
+			}
+		}
+		return true;
 	}
 
 }

@@ -1,10 +1,12 @@
 package io.idempotent.web;
 
+import java.io.IOException;
 import java.lang.reflect.Method;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -15,6 +17,7 @@ import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.expression.EvaluationContext;
+import org.springframework.expression.Expression;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.context.request.RequestAttributes;
@@ -24,7 +27,6 @@ import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.context.request.async.WebAsyncTask;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
-import org.springframework.web.util.ContentCachingResponseWrapper;
 import org.springframework.web.util.WebUtils;
 
 import io.idempotent.aop.GuardingInvocationAdapter;
@@ -38,18 +40,24 @@ import io.idempotent.key.KeyResolver;
 import io.idempotent.store.IdempotencyStoreException;
 
 /**
- * Serves {@code @Idempotent} Spring MVC controller methods, following the IETF Idempotency-Key draft:
+ * Serves {@code @Idempotent} Spring MVC controller methods, following the IETF Idempotency-Key draft, on the
+ * engine's one algorithm ({@link IdempotencyEngine#begin(io.idempotent.core.IdempotentOperation, IdempotencyKey,
+ * byte[])} and its {@link Attempt}):
  *
  * <ul>
- * <li>the key is the {@code Idempotency-Key} header, or a SpEL expression over the arguments and
- * {@code #request}; a missing (when required) or malformed key is a 400 problem, and nothing is stored;</li>
- * <li>keys are scoped per caller ({@link IdempotencyScopeResolver});</li>
- * <li>a retry after completion gets the stored response replayed byte for byte with
- * {@code Idempotent-Replayed: true}; a retry while the first runs gets 409 with {@code Retry-After}; the same
- * key with a different request (method, path, body) gets 422; a store outage gets 503 (fail-closed);</li>
- * <li>the first response is stored by {@link IdempotentResponseFilter} once written: 2xx and (by default)
- * 4xx are stored; an exception or a 5xx releases the key so the client can retry.</li>
+ * <li>the key is the {@code Idempotency-Key} header (an sf-string, quoted or bare; exactly one), or a SpEL
+ * expression over the arguments and {@code #request}; a missing (when required) or malformed key is a 400
+ * problem, and nothing is stored;</li>
+ * <li>keys are scoped per caller ({@link IdempotencyScopeResolver}, {@link ScopedKeys});</li>
+ * <li>the request fingerprint ({@link RequestFingerprint}) is stored with the claim; a retry after completion
+ * gets the stored response replayed byte for byte with {@code Idempotent-Replayed: true}; a retry while the
+ * first runs gets 409 with {@code Retry-After}; the same key with a different request gets 422 (at once, when
+ * the store keeps fingerprints with claims); a store outage gets 503 (fail-closed);</li>
+ * <li>the first response is completed or released by {@link IdempotentResponseFilter} once written, on its
+ * final status ({@link StatusPolicy}).</li>
  * </ul>
+ * The guard's own answers end the handler call with an exception that {@link IdempotentExceptionResolver}
+ * completes, so they work for every return type.
  */
 public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 
@@ -59,13 +67,13 @@ public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 	/** The header added to replayed responses. */
 	public static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
-	static final String PENDING_ATTRIBUTE = WebInvocationAdapter.class.getName() + ".pending";
-
 	private final WebIdempotencySettings settings;
 
 	private final Supplier<IdempotencyScopeResolver> scopes;
 
-	private final Predicate<String> replaysClientErrors;
+	private final Function<String, StatusPolicy> storedStatuses;
+
+	private final FingerprintExpressions fingerprints;
 
 	/**
 	 * Creates the adapter.
@@ -84,9 +92,25 @@ public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 	 */
 	public WebInvocationAdapter(WebIdempotencySettings settings, Supplier<IdempotencyScopeResolver> scopes,
 			Predicate<String> replaysClientErrors) {
+		this(settings, scopes, (operation) -> replaysClientErrors.test(operation) ? settings.storedStatuses()
+				: settings.storedStatuses().withoutClientErrors(), Map.of());
+	}
+
+	/**
+	 * Creates the adapter with per-operation stored statuses and fingerprint expressions.
+	 * @param settings header, replay and size settings
+	 * @param scopes supplies the scope resolver
+	 * @param storedStatuses by operation name, the final statuses stored and replayed (others release the key)
+	 * @param fingerprintExpressions by operation name, a SpEL expression over the handler's arguments (and
+	 * {@code #request}) whose value replaces the body in the request fingerprint
+	 * @throws IdempotencyConfigurationException when an expression does not parse
+	 */
+	public WebInvocationAdapter(WebIdempotencySettings settings, Supplier<IdempotencyScopeResolver> scopes,
+			Function<String, StatusPolicy> storedStatuses, Map<String, String> fingerprintExpressions) {
 		this.settings = settings;
 		this.scopes = scopes;
-		this.replaysClientErrors = replaysClientErrors;
+		this.storedStatuses = storedStatuses;
+		this.fingerprints = new FingerprintExpressions(fingerprintExpressions);
 	}
 
 	/**
@@ -155,65 +179,75 @@ public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 		HttpServletResponse response = attributes.getResponse();
 		String rawKey;
 		if (method.keyExpression() == null) {
-			String header = request.getHeader(this.settings.headerName());
-			if (header == null && !this.settings.required()) {
+			IdempotencyKeyHeader.Parsed header = IdempotencyKeyHeader.parse(this.settings.headerName(),
+					request.getHeaders(this.settings.headerName()));
+			if (header.isMissing() && !this.settings.required()) {
 				return invocation.proceed();
 			}
-			String problem = (header == null) ? "The " + this.settings.headerName() + " header is required"
-					: malformed(header);
-			if (problem != null) {
-				ProblemResponses.write(response, 400, "Bad Request", problem, null);
-				return null;
+			if (header.key() == null) {
+				throw answer(response, 400, "Bad Request", header.isMissing()
+						? "The " + this.settings.headerName() + " header is required" : header.problem(), null);
 			}
-			rawKey = header;
+			rawKey = header.key();
 		}
 		else {
 			try {
 				rawKey = keys.resolve(method, invocation);
 			}
 			catch (IdempotencyKeyException ex) {
-				ProblemResponses.write(response, 400, "Bad Request", "The idempotency key of this request is missing",
-						null);
-				return null;
+				throw answer(response, 400, "Bad Request", "The idempotency key of this request is missing", null);
 			}
 		}
-		IdempotencyKey key = IdempotencyKey.of(method.keyNamespace(), scoped(request, rawKey));
-		String fingerprint = RequestFingerprint.of(request);
+		if (WebUtils.getNativeResponse(response, CapturedResponse.class) == null) {
+			throw new IllegalStateException("IdempotentResponseFilter is not installed, so the response of "
+					+ method.describe() + " cannot be stored; register it (the auto-configuration does)");
+		}
+		IdempotencyKey key = IdempotencyKey.of(method.keyNamespace(),
+				ScopedKeys.of(this.scopes.get().scope(request), rawKey));
+		byte[] fingerprint;
+		try {
+			fingerprint = fingerprint(method, invocation, request);
+		}
+		catch (PayloadTooLargeException ex) {
+			throw answer(response, 413, "Content Too Large", ex.getMessage(), null);
+		}
 		Attempt attempt;
 		try {
-			attempt = engine.begin(method.operation(), key);
+			attempt = engine.begin(method.operation(), key, fingerprint);
 		}
 		catch (IdempotencyStoreException ex) {
-			ProblemResponses.write(response, 503, "Service Unavailable",
-					"The idempotency store is unavailable; retry later", null);
-			return null;
+			throw answer(response, 503, "Service Unavailable", "The idempotency store is unavailable; retry later",
+					null);
 		}
 		switch (attempt.status()) {
 			case UNGUARDED:
 				return invocation.proceed();
 			case IN_PROGRESS:
-				ProblemResponses.write(response, 409, "Conflict",
+				if (attempt.fingerprint() != null && !MessageDigest.isEqual(attempt.fingerprint(), fingerprint)) {
+					throw differentRequest(response);
+				}
+				throw answer(response, 409, "Conflict",
 						"A request with this idempotency key is still being processed; retry later",
 						IdempotencyEngine.inProgress(method.operation()).getRetryAfter());
-				return null;
 			case COMPLETED:
-				replay(StoredResponse.decode(attempt.storedResult()), fingerprint, response);
-				return null;
+				StoredResponse stored = StoredResponse.decode(attempt.storedResult());
+				byte[] first = (attempt.fingerprint() != null) ? attempt.fingerprint() : stored.fingerprint();
+				if (!MessageDigest.isEqual(first, fingerprint)) {
+					throw differentRequest(response);
+				}
+				throw new AnsweredException((out) -> replay(stored, out));
 			default:
-				return runClaimed(method, invocation, attempt, fingerprint, request, response);
+				return runClaimed(method, invocation, attempt, fingerprint, request, engine);
 		}
 	}
 
-	private Object runClaimed(IdempotentMethod method, MethodInvocation invocation, Attempt attempt, String fingerprint,
-			HttpServletRequest request, HttpServletResponse response) throws Throwable {
-		if (WebUtils.getNativeResponse(response, ContentCachingResponseWrapper.class) == null) {
-			attempt.release();
-			throw new IllegalStateException("IdempotentResponseFilter is not installed, so the response of "
-					+ method.describe() + " cannot be stored; register it (the auto-configuration does)");
-		}
-		boolean replayClientErrors = this.replaysClientErrors.test(method.operation().name());
-		request.setAttribute(PENDING_ATTRIBUTE,
-				new PendingResponse(attempt, fingerprint, this.settings, replayClientErrors));
+	private Object runClaimed(IdempotentMethod method, MethodInvocation invocation, Attempt attempt,
+			byte[] fingerprint, HttpServletRequest request, IdempotencyEngine engine) throws Throwable {
+		String operation = method.operation().name();
+		request.setAttribute(ResponseRecorder.ATTRIBUTE,
+				new ResponseRecorder(attempt, fingerprint, this.storedStatuses.apply(operation),
+						this.settings.replayedHeaders(), this.settings.maxResponseSize(),
+						engine.store().maxResultSize()));
 		long start = System.nanoTime();
 		try {
 			Object result = invocation.proceed();
@@ -221,51 +255,41 @@ public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 			return result;
 		}
 		catch (Throwable ex) {
+			// not released here: an @ExceptionHandler may turn it into a response, whose status decides
 			attempt.executed(false, System.nanoTime() - start);
-			request.removeAttribute(PENDING_ATTRIBUTE);
-			attempt.release();
 			throw ex;
 		}
 	}
 
-	private static void replay(StoredResponse stored, String fingerprint, HttpServletResponse response)
-			throws java.io.IOException {
-		if (!stored.fingerprint().equals(fingerprint)) {
-			ProblemResponses.write(response, 422, "Unprocessable Content",
-					"This idempotency key was already used for a different request", null);
-			return;
+	private byte[] fingerprint(IdempotentMethod method, MethodInvocation invocation, HttpServletRequest request)
+			throws IOException {
+		Expression expression = this.fingerprints.get(method.operation().name());
+		if (expression != null) {
+			return RequestFingerprint.ofValue(request, this.fingerprints.evaluate(expression, invocation, request));
 		}
+		return RequestFingerprint.ofBody(request);
+	}
+
+	private static AnsweredException differentRequest(HttpServletResponse response) {
+		return answer(response, 422, "Unprocessable Content",
+				"This idempotency key was already used for a different request", null);
+	}
+
+	private static AnsweredException answer(HttpServletResponse response, int status, String title, String detail,
+			Duration retryAfter) {
+		return new AnsweredException((out) -> ProblemResponses.write(out, status, title, detail, retryAfter));
+	}
+
+	private static void replay(StoredResponse stored, HttpServletResponse response) throws IOException {
 		response.resetBuffer();
 		response.setStatus(stored.status());
 		for (Map.Entry<String, String> header : stored.headers()) {
-			response.addHeader(header.getKey(), header.getValue());
+			if (ReplayedHeaders.allowed(header.getKey())) {
+				response.addHeader(header.getKey(), header.getValue());
+			}
 		}
 		response.setHeader(REPLAYED_HEADER, "true");
 		response.getOutputStream().write(stored.body());
-	}
-
-	private String scoped(HttpServletRequest request, String rawKey) {
-		String scope = this.scopes.get().scope(request);
-		if (scope == null || scope.isEmpty()) {
-			return rawKey;
-		}
-		return URLEncoder.encode(scope, StandardCharsets.UTF_8) + "|" + rawKey;
-	}
-
-	static String malformed(String key) {
-		if (key.isEmpty()) {
-			return "The idempotency key is empty";
-		}
-		if (key.length() > WebIdempotencySettings.MAX_KEY_LENGTH) {
-			return "The idempotency key is longer than " + WebIdempotencySettings.MAX_KEY_LENGTH + " characters";
-		}
-		for (int i = 0; i < key.length(); i++) {
-			char c = key.charAt(i);
-			if (c < 0x21 || c > 0x7e) {
-				return "The idempotency key may hold only visible ASCII characters";
-			}
-		}
-		return null;
 	}
 
 	private static ServletRequestAttributes currentAttributes() {

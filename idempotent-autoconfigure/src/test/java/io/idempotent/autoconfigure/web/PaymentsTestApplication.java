@@ -1,6 +1,10 @@
 package io.idempotent.autoconfigure.web;
 
 import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,6 +13,13 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.HandlerExecutionChain;
+import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.servlet.View;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -18,7 +29,10 @@ import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -33,7 +47,7 @@ import io.idempotent.annotation.Idempotent;
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import(PaymentsTestApplication.PaymentsController.class)
+@Import({ PaymentsTestApplication.PaymentsController.class, PaymentsTestApplication.ReceiptPages.class })
 public class PaymentsTestApplication {
 
 	static final Map<String, AtomicInteger> RUNS = new ConcurrentHashMap<>();
@@ -57,6 +71,32 @@ public class PaymentsTestApplication {
 				User.withUsername("bob").password("{noop}secret").roles("USER").build());
 	}
 
+	/** Counts how often any handler lookup reaches this mapping, which never answers. */
+	@Bean
+	CountingHandlerMapping countingHandlerMapping() {
+		return new CountingHandlerMapping();
+	}
+
+	/** A view resolved by bean name, counting its renders. */
+	@Bean
+	View receiptView() {
+		return new View() {
+
+			@Override
+			public String getContentType() {
+				return "text/plain";
+			}
+
+			@Override
+			public void render(Map<String, ?> model, HttpServletRequest request, HttpServletResponse response)
+					throws Exception {
+				response.setContentType("text/plain");
+				response.getWriter().write("receipt page " + run("view-render"));
+			}
+
+		};
+	}
+
 	static int runs(String handler) {
 		return RUNS.getOrDefault(handler, new AtomicInteger()).get();
 	}
@@ -66,6 +106,44 @@ public class PaymentsTestApplication {
 	}
 
 	record Payment(String orderId, int amount) {
+	}
+
+	static final class CountingHandlerMapping implements HandlerMapping, Ordered {
+
+		final AtomicInteger lookups = new AtomicInteger();
+
+		@Override
+		public HandlerExecutionChain getHandler(HttpServletRequest request) {
+			this.lookups.incrementAndGet();
+			return null;
+		}
+
+		@Override
+		public int getOrder() {
+			return Ordered.HIGHEST_PRECEDENCE;
+		}
+
+	}
+
+	static final class AlreadyCapturedException extends RuntimeException {
+
+		AlreadyCapturedException() {
+			super("already captured");
+		}
+
+	}
+
+	/** A server-rendered page: the handler returns a view name. */
+	@Controller
+	public static class ReceiptPages {
+
+		@PostMapping("/pages/receipt")
+		@Idempotent
+		public String receipt() {
+			run("view");
+			return "receiptView";
+		}
+
 	}
 
 	record Receipt(String receiptId, String orderId, int amount) {
@@ -142,9 +220,100 @@ public class PaymentsTestApplication {
 
 		@PostMapping("/big")
 		@Idempotent
-		public String big() {
-			run("big");
-			return "x".repeat(4096);
+		public ResponseEntity<String> big() {
+			int run = run("big");
+			return ResponseEntity.created(URI.create("/payments/big-" + run)).body("x".repeat(4096));
+		}
+
+		@PostMapping("/count")
+		@Idempotent
+		public int count() {
+			return run("count");
+		}
+
+		@PostMapping("/capture-twice")
+		@Idempotent
+		public String captureTwice() {
+			run("capture-twice");
+			throw new AlreadyCapturedException();
+		}
+
+		@ExceptionHandler(AlreadyCapturedException.class)
+		public ResponseEntity<String> alreadyCaptured(AlreadyCapturedException ex) {
+			return ResponseEntity.status(HttpStatus.CONFLICT).body("conflict " + runs("capture-twice"));
+		}
+
+		@PostMapping("/gateway-down")
+		@Idempotent
+		public ResponseEntity<String> gatewayDown() {
+			return ResponseEntity.status(HttpStatus.BAD_GATEWAY).body("gateway down " + run("gateway-down"));
+		}
+
+		@PostMapping("/cookie")
+		@Idempotent
+		public ResponseEntity<String> cookie() {
+			int run = run("cookie");
+			return ResponseEntity.ok()
+				.header("Set-Cookie", "session=secret-" + run)
+				.header("Authorization", "Bearer secret-" + run)
+				.header("WWW-Authenticate", "Basic")
+				.header("X-Run", Integer.toString(run))
+				.body("cookie " + run);
+		}
+
+		@PostMapping("/reordered")
+		@Idempotent
+		public String reordered(@RequestBody Payment payment) {
+			return "paid " + payment.orderId() + " " + run("reordered");
+		}
+
+		@PostMapping("/upload")
+		@Idempotent
+		public String upload(@RequestParam("file") MultipartFile file) {
+			return "uploaded " + file.getSize() + " bytes, run " + run("upload");
+		}
+
+		@PostMapping("/deferred")
+		@Idempotent
+		public Object deferred() {
+			DeferredResult<String> result = new DeferredResult<>(10_000L);
+			int run = run("deferred");
+			CompletableFuture.runAsync(() -> result.setResult("deferred " + run));
+			return result;
+		}
+
+		@PostMapping("/never")
+		@Idempotent
+		public Object never() {
+			run("never");
+			return new DeferredResult<String>(200L);
+		}
+
+		@GetMapping("/statement")
+		@Idempotent
+		public String statement() {
+			return "statement " + run("statement");
+		}
+
+		@GetMapping("/unguarded")
+		public String unguarded(HttpServletResponse response) {
+			return response.getClass().getName();
+		}
+
+		@PostMapping("/guarded-json")
+		@Idempotent
+		public String guardedJson(@RequestBody Payment payment) {
+			return "seen " + payment.orderId().length();
+		}
+
+		@PostMapping("/unguarded-json")
+		public String unguardedJson(@RequestBody Payment payment) {
+			return "seen " + payment.orderId().length();
+		}
+
+		@PostMapping("/unguarded")
+		public String unguardedPost(HttpServletResponse response) {
+			return response.getClass().getName();
 		}
 
 	}
