@@ -23,7 +23,7 @@ import io.idempotent.annotation.Idempotent;
 /**
  * Documents the idempotency contract of every {@code @Idempotent} controller method in the generated OpenAPI
  * description, with no annotation from the user: the key header (when the key comes from it), the problem
- * responses the guard itself answers (400, 409 and 503 with {@code Retry-After}, 422), and the
+ * responses the guard itself answers (400, 409 and 503 with {@code Retry-After}, 413, 422), and the
  * {@code Idempotent-Replayed} header on replayed answers. What a handler already documents is kept.
  */
 public final class IdempotencyOpenApiCustomizer implements OperationCustomizer {
@@ -68,6 +68,8 @@ public final class IdempotencyOpenApiCustomizer implements OperationCustomizer {
 		}
 		problem(responses, "409", "A request with this idempotency key is still being processed; retry after "
 				+ "Retry-After seconds. The first request has not finished, so nothing was replayed.", true);
+		problem(responses, "413", "The request body is larger than the guard hashes and keeps "
+				+ "(idempotent.web.max-request-size); nothing ran and nothing was stored.", false);
 		problem(responses, "422", "This idempotency key was already used with a different request (method, "
 				+ "path, query or body differ); nothing ran.", false);
 		problem(responses, "503", "The idempotency store is unavailable; nothing ran. Retry later.", true);

@@ -60,8 +60,8 @@ class IdempotencyOpenApiTests {
 	@Test
 	void aGuardedEndpointDocumentsTheGuardsProblemResponsesAndRetryAfter() {
 		Map<String, Object> responses = JsonPath.read(this.docs, "$.paths['/orders'].post.responses");
-		assertThat(responses).containsKeys("200", "400", "409", "422", "503");
-		for (String status : List.of("400", "409", "422", "503")) {
+		assertThat(responses).containsKeys("200", "400", "409", "413", "422", "503");
+		for (String status : List.of("400", "409", "413", "422", "503")) {
 			assertThat(JsonPath.<Map<String, Object>>read(this.docs,
 					"$.paths['/orders'].post.responses['" + status + "'].content"))
 				.containsKey("application/problem+json");
