@@ -34,6 +34,8 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
 	private final AtomicLong nextSweep;
 
+	private final AtomicLong fences = new AtomicLong();
+
 	/** Creates a store on {@link System#nanoTime()}. */
 	public InMemoryIdempotencyStore() {
 		this(System::nanoTime);
@@ -50,16 +52,27 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
 	@Override
 	public AcquireResult tryAcquire(IdempotencyKey key, Duration lease) {
+		return tryAcquire(key, lease, null);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>The fence comes from one counter for the whole store, so it grows with every claim of every key.
+	 */
+	@Override
+	public AcquireResult tryAcquire(IdempotencyKey key, Duration lease, byte[] fingerprint) {
+		byte[] print = (fingerprint != null) ? fingerprint.clone() : null;
 		AcquireResult[] outcome = new AcquireResult[1];
 		long now = this.clock.getAsLong();
 		this.entries.compute(key, (k, existing) -> {
 			if (existing == null || existing.expired(now)) {
 				String token = FencingTokens.next();
-				outcome[0] = AcquireResult.acquired(token);
-				return new Entry(RecordState.PROCESSING, token, null, now + lease.toNanos());
+				outcome[0] = AcquireResult.acquired(token, this.fences.incrementAndGet());
+				return new Entry(RecordState.PROCESSING, token, null, now + lease.toNanos(), print);
 			}
-			outcome[0] = (existing.state == RecordState.COMPLETED) ? AcquireResult.completed(existing.result)
-					: AcquireResult.inProgress();
+			outcome[0] = (existing.state == RecordState.COMPLETED)
+					? AcquireResult.completed(existing.result, existing.fingerprint)
+					: AcquireResult.inProgress(existing.fingerprint);
 			return existing;
 		});
 		sweepIfDue(now);
@@ -70,22 +83,24 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 	public boolean complete(IdempotencyKey key, String token, byte[] result, Duration retention) {
 		long now = this.clock.getAsLong();
 		byte[] copy = result.clone();
-		return transition(key, token, now, () -> new Entry(RecordState.COMPLETED, token, copy, now + retention.toNanos()));
+		return transition(key, token, now,
+				(existing) -> new Entry(RecordState.COMPLETED, token, copy, now + retention.toNanos(), existing.fingerprint));
 	}
 
 	@Override
 	public boolean release(IdempotencyKey key, String token) {
-		return transition(key, token, this.clock.getAsLong(), () -> null);
+		return transition(key, token, this.clock.getAsLong(), (existing) -> null);
 	}
 
 	@Override
 	public boolean renew(IdempotencyKey key, String token, Duration lease) {
 		long now = this.clock.getAsLong();
-		return transition(key, token, now, () -> new Entry(RecordState.PROCESSING, token, null, now + lease.toNanos()));
+		return transition(key, token, now,
+				(existing) -> new Entry(RecordState.PROCESSING, token, null, now + lease.toNanos(), existing.fingerprint));
 	}
 
 	private boolean transition(IdempotencyKey key, String token, long now,
-			java.util.function.Supplier<Entry> replacement) {
+			java.util.function.UnaryOperator<Entry> replacement) {
 		boolean[] done = new boolean[1];
 		this.entries.computeIfPresent(key, (k, existing) -> {
 			if (existing.expired(now)) {
@@ -95,7 +110,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 				return existing;
 			}
 			done[0] = true;
-			return replacement.get();
+			return replacement.apply(existing);
 		});
 		return done[0];
 	}
@@ -145,7 +160,10 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
 		private final long expiresAtNanos;
 
-		Entry(RecordState state, String token, byte[] result, long expiresAtNanos) {
+		private final byte[] fingerprint;
+
+		Entry(RecordState state, String token, byte[] result, long expiresAtNanos, byte[] fingerprint) {
+			this.fingerprint = fingerprint;
 			this.state = state;
 			this.token = token;
 			this.result = result;
