@@ -1,5 +1,6 @@
 package io.idempotent.core;
 
+import java.lang.ref.Cleaner;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -17,6 +18,9 @@ import io.idempotent.store.IdempotencyStore;
 final class ClaimedAttempt implements Attempt {
 
 	private static final Logger logger = LoggerFactory.getLogger(ClaimedAttempt.class);
+
+	/** Ends claims whose attempt was dropped by a transport without complete or release. */
+	private static final Cleaner CLEANER = Cleaner.create();
 
 	private final IdempotencyEngine engine;
 
@@ -38,7 +42,9 @@ final class ClaimedAttempt implements Attempt {
 
 	private final AtomicBoolean ended = new AtomicBoolean();
 
-	private final AtomicBoolean finished = new AtomicBoolean();
+	private final AtomicBoolean finished;
+
+	private final Cleaner.Cleanable abandonment;
 
 	ClaimedAttempt(IdempotencyEngine engine, IdempotentOperation operation, IdempotencyKey key, Status status,
 			AcquireResult claim, byte[] fingerprint) {
@@ -52,8 +58,13 @@ final class ClaimedAttempt implements Attempt {
 		boolean renew = acquired && operation.settings().keepAlive();
 		this.renewal = renew ? engine.keepAlive().track(operation, key, claim.token()) : null;
 		this.context = acquired ? new IdempotencyContext(operation, key, claim.fence(), this::isOwned) : null;
+		this.finished = new AtomicBoolean(!acquired);
 		if (acquired) {
 			engine.held(1);
+			this.abandonment = CLEANER.register(this, new Abandoned(engine, operation.name(), this.renewal, this.finished));
+		}
+		else {
+			this.abandonment = null;
 		}
 	}
 
@@ -176,6 +187,9 @@ final class ClaimedAttempt implements Attempt {
 			}
 			this.engine.held(-1);
 		}
+		if (this.abandonment != null) {
+			this.abandonment.clean();
+		}
 	}
 
 	void completionFailed() {
@@ -188,6 +202,29 @@ final class ClaimedAttempt implements Attempt {
 				+ "Raise the lease or keep keep-alive on", this.operation.name(), transition);
 		this.engine.observer().fencedOut(this.operation, transition);
 		finished();
+	}
+
+	/**
+	 * The safety net for a transport that drops an ACQUIRED attempt on a path that neither completes nor
+	 * releases it (an {@link Error} it did not catch): once the attempt is garbage, its keep-alive stops, so the
+	 * key expires with its lease instead of being held until the JVM restarts. Holds no reference to the
+	 * attempt.
+	 */
+	private record Abandoned(IdempotencyEngine engine, String operation, LeaseKeepAlive.Handle renewal,
+			AtomicBoolean finished) implements Runnable {
+
+		@Override
+		public void run() {
+			if (this.finished.compareAndSet(false, true)) {
+				logger.warn("A claimed call of '{}' was dropped without being completed or released; its key expires "
+						+ "with its lease", this.operation);
+				if (this.renewal != null) {
+					this.renewal.close();
+				}
+				this.engine.held(-1);
+			}
+		}
+
 	}
 
 }

@@ -167,6 +167,26 @@ abstract class EngineClaimEndingTests {
 	}
 
 	@Test
+	void aClaimATransportDropsWithoutEndingItStopsBeingKeptAliveSoTheKeyExpires() {
+		IdempotentOperation operation = operation(Duration.ofMillis(600));
+		IdempotencyKey key = newKey();
+		dropAfterAnError(operation, key);
+		// a transport whose finish threw an Error it did not catch: the attempt is garbage, never ended
+		await().atMost(Duration.ofSeconds(10)).until(() -> {
+			System.gc();
+			return this.engine.claimsHeld() == 0;
+		});
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.store.find(key).isEmpty());
+		assertThat(this.engine.begin(operation, key).status()).isEqualTo(Attempt.Status.ACQUIRED);
+	}
+
+	private void dropAfterAnError(IdempotentOperation operation, IdempotencyKey key) {
+		Attempt attempt = this.engine.begin(operation, key);
+		assertThat(attempt.status()).isEqualTo(Attempt.Status.ACQUIRED);
+		assertThat(this.engine.claimsHeld()).isEqualTo(1);
+	}
+
+	@Test
 	void aResultOverTheStoresLimitCompletesTheKeySoItNeverRunsTwice() throws Throwable {
 		this.store.maxResultSize = 4;
 		IdempotentOperation operation = operation(Duration.ofMillis(600));
