@@ -10,9 +10,9 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 /**
  * Prepares the push consumer of every rocketmq-spring listener container (after the container has created
  * it, before it starts): wraps its listener so each delivery binds its message to
- * {@link RocketMQMessageContext}, and, for graceful shutdown, makes its shutdown wait for the deliveries
- * already running (rocketmq-client otherwise interrupts them at once) unless the application set its own
- * wait. Uses only public API of rocketmq-spring and the RocketMQ client.
+ * {@link RocketMQMessageContext}, and, for graceful shutdown, makes its shutdown wait up to the given time for
+ * the deliveries already running (rocketmq-spring's {@code awaitTerminationMillisWhenShutdown} defaults to
+ * 1 s, after which they are interrupted); a listener's own longer wait is kept. Uses only public API of rocketmq-spring and the RocketMQ client.
  */
 public final class MessageBindingListenerPostProcessor implements BeanPostProcessor {
 
@@ -40,7 +40,8 @@ public final class MessageBindingListenerPostProcessor implements BeanPostProces
 			if (consumer != null && consumer.getMessageListener() != null) {
 				consumer.setMessageListener(MessageBindingListeners.wrap(consumer.getMessageListener()));
 			}
-			if (consumer != null && consumer.getAwaitTerminationMillisWhenShutdown() == 0) {
+			// rocketmq-spring's own default is 1 s, after which running deliveries are interrupted
+			if (consumer != null && consumer.getAwaitTerminationMillisWhenShutdown() < this.shutdownWait.toMillis()) {
 				consumer.setAwaitTerminationMillisWhenShutdown(this.shutdownWait.toMillis());
 			}
 		}

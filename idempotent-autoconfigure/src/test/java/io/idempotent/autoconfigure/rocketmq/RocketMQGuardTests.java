@@ -191,9 +191,12 @@ abstract class RocketMQGuardTests {
 	void closingTheContextMidHandlerLetsItFinishAndCompleteSoTheNextInstanceSkipsTheMessage() throws Exception {
 		CountDownLatch started = new CountDownLatch(1);
 		CountDownLatch proceed = new CountDownLatch(1);
+		CountDownLatch never = new CountDownLatch(1);
 		behave("order-10", () -> {
 			started.countDown();
 			proceed.await(30, TimeUnit.SECONDS);
+			// the rest of the handler's work: it is still running when the context would otherwise be gone
+			never.await(1500, TimeUnit.MILLISECONDS);
 		});
 		ConfigurableApplicationContext first = start(CouponListener.class);
 		send(first, new OrderPaid("order-10", "user-1"), "order-10", null);
