@@ -287,13 +287,22 @@ public final class IdempotencyEngine implements AutoCloseable {
 	}
 
 	/**
+	 * Marks the start of shutdown: duplicates waiting on their thread for a running call
+	 * ({@link GuardedCall#waitsWhileInProgress()}) stop waiting and are refused as in progress, so they do not
+	 * hold up the shutdown of their consumer. Claims already held are unaffected.
+	 */
+	public void shutdownStarted() {
+		this.closing = true;
+	}
+
+	/**
 	 * Waits until every claimed call has ended (completed, released, or its background completion finished),
 	 * for graceful shutdown; refuses new waits for running duplicates meanwhile.
 	 * @param timeout the longest wait
 	 * @return true when no claim is held any more
 	 */
 	public boolean awaitClaimsEnded(Duration timeout) {
-		this.closing = true;
+		shutdownStarted();
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (this.held.get() > 0) {
 			if (System.nanoTime() - deadline >= 0) {

@@ -84,6 +84,56 @@ class InMemoryEngineClaimEndingTests extends EngineClaimEndingTests {
 		worker.join(5000);
 	}
 
+	@Test
+	void aDuplicateWaitingForARunningCallWaitsUntilItEndsAndGivesUpWhenShutdownStarts() throws Exception {
+		IdempotentOperation operation = operation(Duration.ofSeconds(5));
+		java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+		java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+		IdempotencyKey key = newKey();
+		Thread first = new Thread(() -> outcomeOf(operation, key, started, finish));
+		first.start();
+		assertThat(started.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+		java.util.concurrent.CompletableFuture<String> waiting = java.util.concurrent.CompletableFuture
+			.supplyAsync(() -> waitingDuplicate(operation, key));
+		org.awaitility.Awaitility.await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5))
+			.until(() -> !waiting.isDone());
+		finish.countDown();
+		assertThat(waiting.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("done");
+		first.join(5000);
+		// a second key: the waiting duplicate gives up once shutdown starts
+		java.util.concurrent.CountDownLatch started2 = new java.util.concurrent.CountDownLatch(1);
+		java.util.concurrent.CountDownLatch finish2 = new java.util.concurrent.CountDownLatch(1);
+		IdempotencyKey other = newKey();
+		Thread second = new Thread(() -> outcomeOf(operation, other, started2, finish2));
+		second.start();
+		assertThat(started2.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+		java.util.concurrent.CompletableFuture<String> giving = java.util.concurrent.CompletableFuture
+			.supplyAsync(() -> waitingDuplicate(operation, other));
+		this.engine.shutdownStarted();
+		assertThat(giving.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("in-progress");
+		finish2.countDown();
+		second.join(5000);
+		assertThat(this.runs).hasValue(2);
+	}
+
+	private String waitingDuplicate(IdempotentOperation operation, IdempotencyKey key) {
+		try {
+			return this.engine.execute(operation, key, new Call("duplicate ran", () -> {
+			}) {
+				@Override
+				public boolean waitsWhileInProgress() {
+					return true;
+				}
+			});
+		}
+		catch (IdempotencyInProgressException ex) {
+			return "in-progress";
+		}
+		catch (Throwable ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	private void outcomeOf(IdempotentOperation operation, IdempotencyKey key, java.util.concurrent.CountDownLatch started,
 			java.util.concurrent.CountDownLatch finish) {
 		try {
