@@ -47,7 +47,7 @@ final class ClaimedAttempt implements Attempt {
 	private final Cleaner.Cleanable abandonment;
 
 	ClaimedAttempt(IdempotencyEngine engine, IdempotentOperation operation, IdempotencyKey key, Status status,
-			AcquireResult claim, byte[] fingerprint) {
+			AcquireResult claim, byte[] fingerprint, boolean guardAbandonment) {
 		this.engine = engine;
 		this.operation = operation;
 		this.key = key;
@@ -61,6 +61,8 @@ final class ClaimedAttempt implements Attempt {
 		this.finished = new AtomicBoolean(!acquired);
 		if (acquired) {
 			engine.held(1);
+		}
+		if (acquired && guardAbandonment) {
 			this.abandonment = CLEANER.register(this, new Abandoned(engine, operation.name(), this.renewal, this.finished));
 		}
 		else {

@@ -2,7 +2,7 @@ package io.idempotent.core;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
@@ -53,7 +53,7 @@ public final class IdempotencyEngine implements AutoCloseable {
 
 	private final CompletionRetry completionRetry;
 
-	private final AtomicInteger held = new AtomicInteger();
+	private final LongAdder held = new LongAdder();
 
 	private volatile boolean closing;
 
@@ -121,7 +121,7 @@ public final class IdempotencyEngine implements AutoCloseable {
 	}
 
 	void held(int delta) {
-		this.held.addAndGet(delta);
+		this.held.add(delta);
 	}
 
 	/**
@@ -129,7 +129,7 @@ public final class IdempotencyEngine implements AutoCloseable {
 	 * @return the count
 	 */
 	public int claimsHeld() {
-		return this.held.get();
+		return (int) this.held.sum();
 	}
 
 	/**
@@ -148,10 +148,11 @@ public final class IdempotencyEngine implements AutoCloseable {
 	 */
 	public <T> T execute(IdempotentOperation operation, IdempotencyKey key, GuardedCall<T> call) throws Throwable {
 		byte[] fingerprint = call.fingerprint();
-		Attempt attempt = begin(operation, key, fingerprint);
+		// runClaimed ends every claim it starts, so no safety net for dropped attempts is needed here
+		Attempt attempt = claim(operation, key, fingerprint, false);
 		while (attempt.status() == Attempt.Status.IN_PROGRESS && call.waitsWhileInProgress() && !this.closing) {
 			pause(operation);
-			attempt = begin(operation, key, fingerprint);
+			attempt = claim(operation, key, fingerprint, false);
 		}
 		switch (attempt.status()) {
 			case COMPLETED:
@@ -230,7 +231,9 @@ public final class IdempotencyEngine implements AutoCloseable {
 	/**
 	 * Claims a key for a call whose completion the caller drives (see {@link Attempt}). Duplicates are counted
 	 * here (a completed key whose stored fingerprint differs as a payload mismatch); an ACQUIRED attempt's
-	 * lease is kept alive until it completes or is released.
+	 * lease is kept alive until it completes or is released. An ACQUIRED attempt dropped without either (an
+	 * {@link Error} its transport did not catch) stops being kept alive once it is garbage-collected, so its key
+	 * expires with its lease instead of being held until restart.
 	 * @param operation the operation
 	 * @param key the key
 	 * @param fingerprint a digest of the call's payload (at most 64 bytes), stored with the claim, or null
@@ -238,6 +241,11 @@ public final class IdempotencyEngine implements AutoCloseable {
 	 * @throws IdempotencyStoreException when the store fails and the operation fails closed
 	 */
 	public Attempt begin(IdempotentOperation operation, IdempotencyKey key, byte[] fingerprint) {
+		return claim(operation, key, fingerprint, true);
+	}
+
+	private Attempt claim(IdempotentOperation operation, IdempotencyKey key, byte[] fingerprint,
+			boolean guardAbandonment) {
 		AcquireResult claim;
 		try {
 			claim = this.store.tryAcquire(key, operation.settings().lease(), fingerprint);
@@ -246,14 +254,15 @@ public final class IdempotencyEngine implements AutoCloseable {
 			if (operation.settings().failureMode() == FailureMode.FAIL_OPEN) {
 				logger.warn("Store unavailable; running '{}' unguarded (fail-open)", operation.name(), ex);
 				this.observer.failedOpen(operation);
-				return new ClaimedAttempt(this, operation, key, Attempt.Status.UNGUARDED, null, fingerprint);
+				return new ClaimedAttempt(this, operation, key, Attempt.Status.UNGUARDED, null, fingerprint,
+						false);
 			}
 			throw asStoreException(ex, operation);
 		}
 		switch (claim.status()) {
 			case COMPLETED:
 				ClaimedAttempt completed = new ClaimedAttempt(this, operation, key, Attempt.Status.COMPLETED, claim,
-						fingerprint);
+						fingerprint, false);
 				if (completed.payloadMatches()) {
 					logger.debug("Duplicate of a completed call of '{}' skipped", operation.name());
 					this.observer.duplicate(operation, AcquireResult.Status.COMPLETED);
@@ -269,9 +278,10 @@ public final class IdempotencyEngine implements AutoCloseable {
 			case IN_PROGRESS:
 				logger.debug("Duplicate of a running call of '{}' refused", operation.name());
 				this.observer.duplicate(operation, AcquireResult.Status.IN_PROGRESS);
-				return new ClaimedAttempt(this, operation, key, Attempt.Status.IN_PROGRESS, claim, fingerprint);
+				return new ClaimedAttempt(this, operation, key, Attempt.Status.IN_PROGRESS, claim, fingerprint, false);
 			default:
-				return new ClaimedAttempt(this, operation, key, Attempt.Status.ACQUIRED, claim, fingerprint);
+				return new ClaimedAttempt(this, operation, key, Attempt.Status.ACQUIRED, claim, fingerprint,
+						guardAbandonment);
 		}
 	}
 
@@ -304,10 +314,10 @@ public final class IdempotencyEngine implements AutoCloseable {
 	public boolean awaitClaimsEnded(Duration timeout) {
 		shutdownStarted();
 		long deadline = System.nanoTime() + timeout.toNanos();
-		while (this.held.get() > 0) {
+		while (this.held.sum() > 0) {
 			if (System.nanoTime() - deadline >= 0) {
 				logger.warn("{} guarded call(s) still hold their keys at shutdown; they expire with their leases",
-						this.held.get());
+						this.held.sum());
 				return false;
 			}
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
