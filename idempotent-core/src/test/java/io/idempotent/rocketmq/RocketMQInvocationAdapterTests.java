@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.aop.framework.ReflectiveMethodInvocation;
 
 import io.idempotent.annotation.Idempotent;
+import io.idempotent.core.FailureMode;
 import io.idempotent.core.IdempotencyKeyException;
+import io.idempotent.core.IdempotencySettings;
 import io.idempotent.core.IdempotencySettingsResolver;
 import io.idempotent.key.IdempotentMethod;
 import io.idempotent.key.IdempotentMethodRegistry;
@@ -81,6 +83,32 @@ class RocketMQInvocationAdapterTests {
 		assertThat(concurrent.lastChance(15)).isTrue();
 		RedeliveryWindow orderly = RedeliveryWindow.of(OrderlyListener.class.getAnnotation(RocketMQMessageListener.class));
 		assertThat(orderly.window()).isNull();
+	}
+
+	@Test
+	void aLeaseLongerThanTheRedeliveryWindowIsLoggedAtStartUp() throws Exception {
+		ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+			.getLogger(RocketMQInvocationAdapter.class);
+		ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events = new ch.qos.logback.core.read.ListAppender<>();
+		events.start();
+		logger.addAppender(events);
+		try {
+			IdempotencySettings sixHours = new IdempotencySettings(Duration.ofHours(6), Duration.ofDays(1), true,
+					FailureMode.FAIL_CLOSED);
+			new IdempotentMethodRegistry((name) -> sixHours, List.of(this.adapter))
+				.get(DefaultKeyListener.class.getMethod("onMessage", MessageExt.class), DefaultKeyListener.class);
+			assertThat(events.list).anySatisfy((event) -> {
+				assertThat(event.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+				assertThat(event.getFormattedMessage()).contains("DefaultKeyListener.onMessage")
+					.contains("outlasts the 16 redeliveries");
+			});
+			events.list.clear();
+			method(DefaultKeyListener.class); // the default one-minute lease is fine
+			assertThat(events.list).isEmpty();
+		}
+		finally {
+			logger.detachAppender(events);
+		}
 	}
 
 	private IdempotentMethod method(Class<?> type) throws NoSuchMethodException {
