@@ -1,5 +1,6 @@
 package io.idempotent.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.springframework.aop.config.AopConfigUtils;
@@ -21,14 +22,13 @@ import org.springframework.core.type.AnnotationMetadata;
 import io.idempotent.aop.IdempotentAdvisor;
 import io.idempotent.aop.IdempotentMethodInterceptor;
 import io.idempotent.aop.IdempotentMethodScanner;
-import io.idempotent.aop.InvocationAdapter;
 import io.idempotent.codec.JacksonResultCodec;
 import io.idempotent.codec.ResultCodec;
 import io.idempotent.core.IdempotencyEngine;
 import io.idempotent.core.IdempotencyObserver;
 import io.idempotent.core.IdempotencySettingsResolver;
-import io.idempotent.core.LeaseKeepAlive;
 import io.idempotent.key.IdempotentMethodRegistry;
+import io.idempotent.key.InvocationAdapter;
 import io.idempotent.store.IdempotencyStore;
 import io.idempotent.store.IdempotencyStoreDecorator;
 
@@ -60,21 +60,21 @@ public final class IdempotentAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	LeaseKeepAlive idempotencyLeaseKeepAlive(ObjectProvider<IdempotencyStore> store,
+	IdempotencyEngine idempotencyEngine(ObjectProvider<IdempotencyStore> store,
 			ObjectProvider<IdempotencyStoreDecorator> decorators, ObjectProvider<IdempotencyObserver> observer,
 			IdempotentProperties properties) {
-		return new LeaseKeepAlive(guardedStore(store, decorators, properties),
-				observer.getIfAvailable(() -> IdempotencyObserver.NONE));
+		// one decorator chain: the engine and its keep-alive share the same decorated store
+		return new IdempotencyEngine(guardedStore(store, decorators, properties),
+				observer.getIfAvailable(() -> IdempotencyObserver.NONE), properties.getCompletionRetryLimit());
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	IdempotencyEngine idempotencyEngine(ObjectProvider<IdempotencyStore> store,
-			ObjectProvider<IdempotencyStoreDecorator> decorators, ObjectProvider<IdempotencyObserver> observer,
-			LeaseKeepAlive keepAlive, IdempotentProperties properties) {
-		return new IdempotencyEngine(guardedStore(store, decorators, properties),
-				observer.getIfAvailable(() -> IdempotencyObserver.NONE), keepAlive);
+	IdempotencyGracefulShutdown idempotencyGracefulShutdown(ObjectProvider<IdempotencyEngine> engine,
+			Environment environment) {
+		Duration timeout = environment.getProperty("spring.lifecycle.timeout-per-shutdown-phase", Duration.class,
+				Duration.ofSeconds(30));
+		return new IdempotencyGracefulShutdown(engine, timeout);
 	}
 
 	@Bean

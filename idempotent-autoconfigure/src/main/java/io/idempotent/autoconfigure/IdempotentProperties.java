@@ -12,6 +12,7 @@ import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.util.unit.DataSize;
 
 import io.idempotent.core.FailureMode;
+import io.idempotent.core.PayloadMismatch;
 
 /**
  * Configuration of idempotent: defaults for every guarded operation, per-operation overrides, and the store.
@@ -41,6 +42,12 @@ public class IdempotentProperties {
 	 */
 	private final Map<String, Operation> handlers = new LinkedHashMap<>();
 
+	/**
+	 * How long the completion of a call that succeeded is retried in the background when the store fails to
+	 * record it; the key stays held meanwhile. After that it is logged at ERROR and counted.
+	 */
+	private Duration completionRetryLimit = Duration.ofMinutes(5);
+
 	private final Store store = new Store();
 
 	private final Web web = new Web();
@@ -59,6 +66,14 @@ public class IdempotentProperties {
 
 	public void setKeyPrefix(String keyPrefix) {
 		this.keyPrefix = keyPrefix;
+	}
+
+	public Duration getCompletionRetryLimit() {
+		return this.completionRetryLimit;
+	}
+
+	public void setCompletionRetryLimit(Duration completionRetryLimit) {
+		this.completionRetryLimit = completionRetryLimit;
 	}
 
 	public Operation getDefaults() {
@@ -250,6 +265,13 @@ public class IdempotentProperties {
 		private FailureMode failureMode;
 
 		/**
+		 * What a duplicate of a completed key does when its payload differs from the first call's: replay (the
+		 * message is acknowledged, counted and logged) or refuse (the message is redelivered, then
+		 * dead-lettered).
+		 */
+		private PayloadMismatch onPayloadMismatch;
+
+		/**
 		 * HTTP handlers: whether 4xx responses are stored and replayed (else they release the key). Defaults to
 		 * idempotent.web.replay-client-errors.
 		 */
@@ -260,7 +282,16 @@ public class IdempotentProperties {
 			operation.lease = Duration.ofMinutes(1);
 			operation.retention = Duration.ofHours(24);
 			operation.keepAlive = true;
+			operation.onPayloadMismatch = PayloadMismatch.REPLAY;
 			return operation;
+		}
+
+		public PayloadMismatch getOnPayloadMismatch() {
+			return this.onPayloadMismatch;
+		}
+
+		public void setOnPayloadMismatch(PayloadMismatch onPayloadMismatch) {
+			this.onPayloadMismatch = onPayloadMismatch;
 		}
 
 		public Duration getLease() {

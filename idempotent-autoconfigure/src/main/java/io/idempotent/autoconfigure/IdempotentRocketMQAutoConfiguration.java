@@ -1,5 +1,7 @@
 package io.idempotent.autoconfigure;
 
+import java.time.Duration;
+
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.spring.annotation.RocketMQMessageListener;
 import org.apache.rocketmq.spring.support.DefaultRocketMQListenerContainer;
@@ -17,8 +19,9 @@ import io.idempotent.rocketmq.RocketMQInvocationAdapter;
 
 /**
  * Teaches the guard about {@code @RocketMQMessageListener} handlers (rocketmq-spring-boot-starter): keys
- * namespaced by consumer group, the message keys or id as the default key, message metadata in the key
- * expression, and redelivery of duplicates whose first delivery is still running.
+ * namespaced by consumer group, the message id as the default key, message metadata in the key expression,
+ * redelivery of duplicates whose first delivery is still running, and consumers whose shutdown waits
+ * (up to {@code spring.lifecycle.timeout-per-shutdown-phase}) for the deliveries already running.
  */
 @AutoConfiguration(before = IdempotentAutoConfiguration.class)
 @ConditionalOnClass({ RocketMQMessageListener.class, DefaultRocketMQListenerContainer.class, MessageExt.class })
@@ -34,8 +37,10 @@ public final class IdempotentRocketMQAutoConfiguration {
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static MessageBindingListenerPostProcessor idempotentMessageBindingListenerPostProcessor() {
-		return new MessageBindingListenerPostProcessor();
+	static MessageBindingListenerPostProcessor idempotentMessageBindingListenerPostProcessor(Environment environment) {
+		// graceful shutdown: a stopping container lets the deliveries already running finish (and complete)
+		return new MessageBindingListenerPostProcessor(environment.getProperty(
+				"spring.lifecycle.timeout-per-shutdown-phase", Duration.class, Duration.ofSeconds(30)));
 	}
 
 }

@@ -3,6 +3,7 @@ package io.idempotent.autoconfigure;
 import io.idempotent.core.FailureMode;
 import io.idempotent.core.IdempotencySettings;
 import io.idempotent.core.IdempotencySettingsResolver;
+import io.idempotent.core.PayloadMismatch;
 
 /**
  * Resolves an operation's settings from {@link IdempotentProperties}: its entry under
@@ -31,7 +32,8 @@ public final class PropertiesSettingsResolver implements IdempotencySettingsReso
 		FailureMode storeDefault = this.properties.getStore().getFailureMode();
 		return new IdempotencySettings(pick(own.getLease(), defaults.getLease()),
 				pick(own.getRetention(), defaults.getRetention()), pick(own.getKeepAlive(), defaults.getKeepAlive()),
-				pick(own.getFailureMode(), pick(defaults.getFailureMode(), storeDefault)));
+				pick(own.getFailureMode(), pick(defaults.getFailureMode(), storeDefault)),
+				pick(own.getOnPayloadMismatch(), pick(defaults.getOnPayloadMismatch(), PayloadMismatch.REPLAY)));
 	}
 
 	private static <T> T pick(T own, T fallback) {

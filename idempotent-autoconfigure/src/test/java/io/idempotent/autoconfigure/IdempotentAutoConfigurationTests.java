@@ -31,6 +31,8 @@ import io.idempotent.core.IdempotencyEngine;
 import io.idempotent.core.IdempotencySettings;
 import io.idempotent.core.IdempotencySettingsResolver;
 import io.idempotent.core.IdempotencyObserver;
+import io.idempotent.core.PayloadMismatch;
+import io.idempotent.store.IdempotencyStoreDecorator;
 import io.idempotent.metrics.MicrometerIdempotencyObserver;
 import io.idempotent.metrics.TimedIdempotencyStore;
 import io.idempotent.store.IdempotencyStore;
@@ -218,6 +220,37 @@ class IdempotentAutoConfigurationTests {
 						Duration.ofSeconds(5), Duration.ofHours(2), false, FailureMode.FAIL_OPEN));
 				assertThat(resolver.settingsFor("other")).isEqualTo(new IdempotencySettings(Duration.ofSeconds(30),
 						Duration.ofHours(2), true, FailureMode.FAIL_OPEN));
+			});
+	}
+
+	@Test
+	void payloadMismatchAndCompletionRetrySettingsBind() {
+		this.runner
+			.withPropertyValues("idempotent.handlers.[strict].on-payload-mismatch=refuse",
+					"idempotent.completion-retry-limit=90s")
+			.run((context) -> {
+				IdempotencySettingsResolver resolver = context.getBean(IdempotencySettingsResolver.class);
+				assertThat(resolver.settingsFor("strict").payloadMismatch()).isEqualTo(PayloadMismatch.REFUSE);
+				assertThat(resolver.settingsFor("other").payloadMismatch()).isEqualTo(PayloadMismatch.REPLAY);
+				assertThat(context.getBean(IdempotentProperties.class).getCompletionRetryLimit())
+					.isEqualTo(Duration.ofSeconds(90));
+				assertThat(context).hasSingleBean(IdempotencyGracefulShutdown.class);
+			});
+	}
+
+	@Test
+	void theStoreIsDecoratedOnceAndTheKeepAliveRenewsThroughTheSameChain() {
+		AtomicInteger decorations = new AtomicInteger();
+		this.runner.withBean(SimpleMeterRegistry.class)
+			.withBean(IdempotencyStoreDecorator.class, () -> (store) -> {
+				decorations.incrementAndGet();
+				return store;
+			})
+			.run((context) -> {
+				assertThat(decorations).hasValue(1);
+				IdempotencyStore store = context.getBean(IdempotencyEngine.class).store();
+				assertThat(store).isInstanceOf(TimedIdempotencyStore.class);
+				assertThat(((TimedIdempotencyStore) store).delegate()).isNotInstanceOf(TimedIdempotencyStore.class);
 			});
 	}
 

@@ -144,12 +144,12 @@ final class RocketMQBenchmark {
 
 	}
 
-	/** Consumes with the guard: the message keys are the business key. */
+	/** Consumes with the guard: the single value of the message keys is the business key. */
 	@RocketMQMessageListener(topic = "${bench.topic}", consumerGroup = "${bench.group}")
 	public static class GuardedListener implements RocketMQListener<OrderPaid> {
 
 		@Override
-		@Idempotent
+		@Idempotent(key = "#singleKey")
 		public void onMessage(OrderPaid event) {
 			handled();
 		}

@@ -4,6 +4,7 @@ import org.aopalliance.intercept.MethodInvocation;
 
 import io.idempotent.core.IdempotencyEngine;
 import io.idempotent.key.IdempotentMethod;
+import io.idempotent.key.InvocationAdapter;
 import io.idempotent.key.KeyResolver;
 
 /**

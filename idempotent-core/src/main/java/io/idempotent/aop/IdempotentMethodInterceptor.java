@@ -1,8 +1,9 @@
 package io.idempotent.aop;
 
+import java.util.function.Supplier;
+
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
-import java.util.function.Supplier;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.util.function.SingletonSupplier;
@@ -97,6 +98,24 @@ public final class IdempotentMethodInterceptor implements MethodInterceptor {
 				return null;
 			}
 			return IdempotentMethodInterceptor.this.codec.obtain().decode(stored, this.method.returnType());
+		}
+
+		@Override
+		public byte[] fingerprint() {
+			return (this.method.adapter() != null) ? this.method.adapter().fingerprint(this.invocation) : null;
+		}
+
+		@Override
+		public boolean waitsWhileInProgress() {
+			return this.method.adapter() != null
+					&& this.method.adapter().waitsWhileInProgress(this.method, this.invocation);
+		}
+
+		@Override
+		public void refusedInProgress() {
+			if (this.method.adapter() != null) {
+				this.method.adapter().refusedInProgress(this.method, this.invocation);
+			}
 		}
 
 	}

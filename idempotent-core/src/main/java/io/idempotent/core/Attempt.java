@@ -4,7 +4,9 @@ package io.idempotent.core;
  * One guarded call in progress, for transports whose result is only known after the guarded method returns
  * (an HTTP response is written after the controller method). Obtained from
  * {@link IdempotencyEngine#begin}; an {@link Status#ACQUIRED} attempt must end with exactly one of
- * {@link #complete} or {@link #release}, which also stop its lease keep-alive.
+ * {@link #complete} or {@link #release}, which also stop its lease keep-alive. Calling {@link #release} after
+ * {@link #complete} is a no-op, so {@code finally { attempt.release(); }} safely ends every path, an
+ * {@link Error} included.
  */
 public interface Attempt {
 
@@ -34,6 +36,7 @@ public interface Attempt {
 	/**
 	 * The first call's stored result, for {@link Status#COMPLETED}.
 	 * @return the bytes, or null
+	 * @throws IdempotencyResultUnavailableException when the first call ran but its result could not be stored
 	 */
 	byte[] storedResult();
 
@@ -48,14 +51,27 @@ public interface Attempt {
 	}
 
 	/**
-	 * Records the call as completed with its result (fenced by the owner token). Store failures are logged,
-	 * not thrown: the work has taken effect. No-op unless {@link Status#ACQUIRED}.
+	 * Records the call as completed with its result (fenced by the owner token). A result larger than the
+	 * store's {@link io.idempotent.store.IdempotencyStore#maxResultSize()} completes the key without it (later
+	 * duplicates get {@link IdempotencyResultUnavailableException}). Store failures are not thrown: the key
+	 * stays held (keep-alive continues) and the completion is retried in the background. No-op unless
+	 * {@link Status#ACQUIRED}.
 	 * @param result the bytes later duplicates get
 	 */
 	void complete(byte[] result);
 
 	/**
-	 * Releases the claim so a retry runs. No-op unless {@link Status#ACQUIRED}.
+	 * Completes the key without a result, after the call ran but its result could not be recorded (an
+	 * {@link Error} while capturing it): later duplicates get {@link IdempotencyResultUnavailableException}
+	 * instead of running the work again. No-op unless {@link Status#ACQUIRED} and not yet ended.
+	 * @param reason why the result is missing, for the duplicates' exception
+	 */
+	default void completeWithoutResult(String reason) {
+		release();
+	}
+
+	/**
+	 * Releases the claim so a retry runs. No-op unless {@link Status#ACQUIRED} and not yet ended.
 	 */
 	void release();
 
@@ -65,5 +81,31 @@ public interface Attempt {
 	 * @param nanos how long it ran
 	 */
 	void executed(boolean success, long nanos);
+
+	/**
+	 * The claim's fence for {@link Status#ACQUIRED} (see {@link IdempotencyContext#fence()}), else 0.
+	 * @return the fence
+	 */
+	default long fence() {
+		return 0;
+	}
+
+	/**
+	 * For {@link Status#COMPLETED}: false when both calls gave a fingerprint and they differ (the key was
+	 * reused for a different payload).
+	 * @return whether the payload matches, true when unknown
+	 */
+	default boolean payloadMatches() {
+		return true;
+	}
+
+	/**
+	 * The claim as running code sees it, for {@link IdempotencyContext#bind}; null unless
+	 * {@link Status#ACQUIRED}.
+	 * @return the context
+	 */
+	default IdempotencyContext context() {
+		return null;
+	}
 
 }

@@ -39,4 +39,30 @@ public interface GuardedCall<T> {
 		return true;
 	}
 
+	/**
+	 * A digest of the call's payload (at most 64 bytes), stored with the claim so a later call with the same
+	 * key but a different payload is recognised ({@link PayloadMismatch}).
+	 * @return the fingerprint, or null when the call has none
+	 */
+	default byte[] fingerprint() {
+		return null;
+	}
+
+	/**
+	 * Whether a duplicate of a running call waits on this thread until the first call ends (then completes or
+	 * takes over) instead of being refused with {@link IdempotencyInProgressException}. For deliveries whose
+	 * refusal would cost more than the wait: an ORDERLY queue, or a message's last redelivery before the
+	 * dead-letter queue.
+	 * @return true to wait
+	 */
+	default boolean waitsWhileInProgress() {
+		return false;
+	}
+
+	/**
+	 * Hears that this call was refused because the first call for its key is still running (for logs).
+	 */
+	default void refusedInProgress() {
+	}
+
 }

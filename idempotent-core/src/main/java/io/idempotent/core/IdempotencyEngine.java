@@ -1,6 +1,9 @@
 package io.idempotent.core;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,22 +13,33 @@ import io.idempotent.store.IdempotencyStore;
 import io.idempotent.store.IdempotencyStoreException;
 
 /**
- * The algorithm, once: claim the key, run the call, then complete the key with the result, or release it
- * when the call throws.
+ * The algorithm, once, for every transport: claim the key, run the call, then complete the key with the
+ * result, or release it when the call throws.
  *
  * <ol>
- * <li>{@link IdempotencyStore#tryAcquire} atomically.</li>
- * <li>ACQUIRED: run; on success complete with the encoded result (fenced by the owner token); on an exception
- * release and rethrow the exception unchanged. While it runs, the lease is kept alive if configured.</li>
- * <li>COMPLETED: do not run; return the first call's result, replayed.</li>
+ * <li>{@link IdempotencyStore#tryAcquire(io.idempotent.core.IdempotencyKey, Duration, byte[])} atomically, with
+ * the call's payload fingerprint.</li>
+ * <li>ACQUIRED: run with the claim visible to the code ({@link IdempotencyContext}); while it runs the lease
+ * is kept alive if configured. On success complete with the encoded result (fenced by the owner token); on any
+ * {@link Throwable} release and rethrow it unchanged. Every path out of a claimed call ends the claim: a
+ * result the codec cannot encode or the store cannot hold completes the key without it (duplicates then get
+ * {@link IdempotencyResultUnavailableException}), an {@link Error} after the method returned still completes,
+ * and a completion the store fails is retried in the background while the key stays held.</li>
+ * <li>COMPLETED: do not run; return the first call's result, replayed (or refuse a different payload when
+ * configured, {@link PayloadMismatch#REFUSE}).</li>
  * <li>IN_PROGRESS: do not run; throw {@link IdempotencyInProgressException} (adapters map it to redelivery
- * or 409).</li>
+ * or 409), or wait on this thread when the call asks to ({@link GuardedCall#waitsWhileInProgress()}).</li>
  * </ol>
  * A store failure on the claim fails the call ({@link FailureMode#FAIL_CLOSED}) or runs it unguarded
- * ({@link FailureMode#FAIL_OPEN}). A store failure after the call ran is logged, not thrown: the work has
- * taken effect, and failing the call would only invite a second run.
+ * ({@link FailureMode#FAIL_OPEN}).
+ *
+ * <p>Graceful shutdown: {@link #awaitClaimsEnded(Duration)} waits until every claimed call has completed or
+ * released (completion retries included); {@link #close()} then stops the keep-alive and the retries.
  */
-public final class IdempotencyEngine {
+public final class IdempotencyEngine implements AutoCloseable {
+
+	/** How long a completion the store fails is retried by default. */
+	public static final Duration DEFAULT_COMPLETION_RETRY_LIMIT = Duration.ofMinutes(5);
 
 	private static final Logger logger = LoggerFactory.getLogger(IdempotencyEngine.class);
 
@@ -37,16 +51,45 @@ public final class IdempotencyEngine {
 
 	private final LeaseKeepAlive keepAlive;
 
+	private final CompletionRetry completionRetry;
+
+	private final LongAdder held = new LongAdder();
+
+	private volatile boolean closing;
+
 	/**
 	 * Creates an engine.
 	 * @param store the store
 	 * @param observer hears outcomes (metrics)
-	 * @param keepAlive renews the leases of running calls
+	 * @param keepAlive renews the leases of running calls (on the same store)
+	 * @param completionRetryLimit how long a completion the store fails is retried in the background
 	 */
-	public IdempotencyEngine(IdempotencyStore store, IdempotencyObserver observer, LeaseKeepAlive keepAlive) {
+	public IdempotencyEngine(IdempotencyStore store, IdempotencyObserver observer, LeaseKeepAlive keepAlive,
+			Duration completionRetryLimit) {
 		this.store = store;
 		this.observer = observer;
 		this.keepAlive = keepAlive;
+		this.completionRetry = new CompletionRetry(completionRetryLimit);
+	}
+
+	/**
+	 * Creates an engine that retries failed completions for {@link #DEFAULT_COMPLETION_RETRY_LIMIT}.
+	 * @param store the store
+	 * @param observer hears outcomes (metrics)
+	 * @param keepAlive renews the leases of running calls (on the same store)
+	 */
+	public IdempotencyEngine(IdempotencyStore store, IdempotencyObserver observer, LeaseKeepAlive keepAlive) {
+		this(store, observer, keepAlive, DEFAULT_COMPLETION_RETRY_LIMIT);
+	}
+
+	/**
+	 * Creates an engine with its own keep-alive on the given store.
+	 * @param store the store
+	 * @param observer hears outcomes (metrics)
+	 * @param completionRetryLimit how long a completion the store fails is retried in the background
+	 */
+	public IdempotencyEngine(IdempotencyStore store, IdempotencyObserver observer, Duration completionRetryLimit) {
+		this(store, observer, new LeaseKeepAlive(store, observer), completionRetryLimit);
 	}
 
 	/**
@@ -54,7 +97,7 @@ public final class IdempotencyEngine {
 	 * @param store the store
 	 */
 	public IdempotencyEngine(IdempotencyStore store) {
-		this(store, IdempotencyObserver.NONE, new LeaseKeepAlive(store, IdempotencyObserver.NONE));
+		this(store, IdempotencyObserver.NONE, DEFAULT_COMPLETION_RETRY_LIMIT);
 	}
 
 	/**
@@ -65,6 +108,30 @@ public final class IdempotencyEngine {
 		return this.store;
 	}
 
+	IdempotencyObserver observer() {
+		return this.observer;
+	}
+
+	LeaseKeepAlive keepAlive() {
+		return this.keepAlive;
+	}
+
+	CompletionRetry completionRetry() {
+		return this.completionRetry;
+	}
+
+	void held(int delta) {
+		this.held.add(delta);
+	}
+
+	/**
+	 * How many claims are held by calls that have not ended yet (running, or completing in the background).
+	 * @return the count
+	 */
+	public int claimsHeld() {
+		return (int) this.held.sum();
+	}
+
 	/**
 	 * Runs a call at most once per key.
 	 * @param <T> the result type
@@ -73,44 +140,85 @@ public final class IdempotencyEngine {
 	 * @param call the call
 	 * @return the call's result, or the first call's result replayed
 	 * @throws IdempotencyInProgressException when the key is held by a running call
+	 * @throws IdempotencyPayloadMismatchException when a completed key came back with another payload and the
+	 * operation refuses that
+	 * @throws IdempotencyResultUnavailableException when the key completed but its result could not be stored
 	 * @throws IdempotencyStoreException when the store fails and the operation fails closed
 	 * @throws Throwable whatever the call throws, unchanged
 	 */
 	public <T> T execute(IdempotentOperation operation, IdempotencyKey key, GuardedCall<T> call) throws Throwable {
-		Attempt attempt = begin(operation, key);
+		byte[] fingerprint = call.fingerprint();
+		// runClaimed ends every claim it starts, so no safety net for dropped attempts is needed here
+		Attempt attempt = claim(operation, key, fingerprint, false);
+		while (attempt.status() == Attempt.Status.IN_PROGRESS && call.waitsWhileInProgress() && !this.closing) {
+			pause(operation);
+			attempt = claim(operation, key, fingerprint, false);
+		}
 		switch (attempt.status()) {
 			case COMPLETED:
+				if (!attempt.payloadMatches()
+						&& operation.settings().payloadMismatch() == PayloadMismatch.REFUSE) {
+					throw new IdempotencyPayloadMismatchException(operation.name());
+				}
 				return call.replay(attempt.storedResult());
 			case IN_PROGRESS:
+				call.refusedInProgress();
 				throw inProgress(operation);
 			case UNGUARDED:
 				return call.proceed();
 			default:
-				break;
+				return runClaimed(operation, (ClaimedAttempt) attempt, call);
 		}
+	}
+
+	private <T> T runClaimed(IdempotentOperation operation, ClaimedAttempt attempt, GuardedCall<T> call)
+			throws Throwable {
 		long start = System.nanoTime();
 		T result;
-		try {
+		try (IdempotencyContext.Scope scope = IdempotencyContext.bind(attempt.context())) {
 			result = call.proceed();
 		}
 		catch (Throwable ex) {
-			attempt.executed(false, System.nanoTime() - start);
-			attempt.release();
+			try {
+				attempt.executed(false, System.nanoTime() - start);
+			}
+			finally {
+				attempt.release();
+			}
 			throw ex;
 		}
-		attempt.executed(true, System.nanoTime() - start);
-		if (call.completes(result)) {
-			attempt.complete(encode(operation, call, result));
+		// the work has taken effect: from here every path completes the key
+		Throwable deferred = null;
+		try {
+			attempt.executed(true, System.nanoTime() - start);
 		}
-		else {
-			attempt.release();
+		catch (Throwable ex) {
+			deferred = ex;
+		}
+		try {
+			if (call.completes(result)) {
+				attempt.complete(encode(operation, call, result));
+			}
+			else {
+				attempt.release();
+			}
+		}
+		catch (Throwable ex) {
+			deferred = (deferred != null) ? deferred : ex;
+			attempt.complete(UnstorableResult.marker("completing failed: " + ex));
+		}
+		if (deferred instanceof Error error) {
+			throw error;
+		}
+		if (deferred != null) {
+			logger.warn("An observer of '{}' failed after the call succeeded", operation.name(), deferred);
 		}
 		return result;
 	}
 
 	/**
-	 * Claims a key for a call whose completion the caller drives (see {@link Attempt}). Duplicates are counted
-	 * here; an ACQUIRED attempt's lease is kept alive until it completes or is released.
+	 * Claims a key for a call whose completion the caller drives (see {@link Attempt}), without a payload
+	 * fingerprint.
 	 * @param operation the operation
 	 * @param key the key
 	 * @return the attempt
@@ -121,42 +229,59 @@ public final class IdempotencyEngine {
 	}
 
 	/**
-	 * Claims a key like {@link #begin(IdempotentOperation, IdempotencyKey)}, storing the request's fingerprint
-	 * with the claim, so a duplicate learns from {@link Attempt#fingerprint()} whether it is the same request,
-	 * even while the first one runs.
+	 * Claims a key for a call whose completion the caller drives (see {@link Attempt}). Duplicates are counted
+	 * here (a completed key whose stored fingerprint differs as a payload mismatch); an ACQUIRED attempt's
+	 * lease is kept alive until it completes or is released. An ACQUIRED attempt dropped without either (an
+	 * {@link Error} its transport did not catch) stops being kept alive once it is garbage-collected, so its key
+	 * expires with its lease instead of being held until restart.
 	 * @param operation the operation
 	 * @param key the key
-	 * @param fingerprint a digest of the request (at most 64 bytes), or null
+	 * @param fingerprint a digest of the call's payload (at most 64 bytes), stored with the claim, or null
 	 * @return the attempt
 	 * @throws IdempotencyStoreException when the store fails and the operation fails closed
 	 */
 	public Attempt begin(IdempotentOperation operation, IdempotencyKey key, byte[] fingerprint) {
+		return claim(operation, key, fingerprint, true);
+	}
+
+	private Attempt claim(IdempotentOperation operation, IdempotencyKey key, byte[] fingerprint,
+			boolean guardAbandonment) {
 		AcquireResult claim;
 		try {
-			claim = (fingerprint != null) ? this.store.tryAcquire(key, operation.settings().lease(), fingerprint)
-					: this.store.tryAcquire(key, operation.settings().lease());
+			claim = this.store.tryAcquire(key, operation.settings().lease(), fingerprint);
 		}
 		catch (RuntimeException ex) {
 			if (operation.settings().failureMode() == FailureMode.FAIL_OPEN) {
 				logger.warn("Store unavailable; running '{}' unguarded (fail-open)", operation.name(), ex);
 				this.observer.failedOpen(operation);
-				return new Claim(operation, key, Attempt.Status.UNGUARDED, null, null);
+				return new ClaimedAttempt(this, operation, key, Attempt.Status.UNGUARDED, null, fingerprint,
+						false);
 			}
 			throw asStoreException(ex, operation);
 		}
 		switch (claim.status()) {
 			case COMPLETED:
-				logger.debug("Duplicate of a completed call of '{}' skipped", operation.name());
-				this.observer.duplicate(operation, AcquireResult.Status.COMPLETED);
-				return new Claim(operation, key, Attempt.Status.COMPLETED, null, claim.result())
-					.withFingerprint(claim.fingerprint());
+				ClaimedAttempt completed = new ClaimedAttempt(this, operation, key, Attempt.Status.COMPLETED, claim,
+						fingerprint, false);
+				if (completed.payloadMatches()) {
+					logger.debug("Duplicate of a completed call of '{}' skipped", operation.name());
+					this.observer.duplicate(operation, AcquireResult.Status.COMPLETED);
+				}
+				else {
+					logger.warn("A completed key of '{}' came back with a different payload (key reused for another "
+							+ "message or request); {}", operation.name(),
+							(operation.settings().payloadMismatch() == PayloadMismatch.REFUSE) ? "refused"
+									: "treated as a duplicate");
+					this.observer.payloadMismatch(operation);
+				}
+				return completed;
 			case IN_PROGRESS:
 				logger.debug("Duplicate of a running call of '{}' refused", operation.name());
 				this.observer.duplicate(operation, AcquireResult.Status.IN_PROGRESS);
-				return new Claim(operation, key, Attempt.Status.IN_PROGRESS, null, null)
-					.withFingerprint(claim.fingerprint());
+				return new ClaimedAttempt(this, operation, key, Attempt.Status.IN_PROGRESS, claim, fingerprint, false);
 			default:
-				return new Claim(operation, key, Attempt.Status.ACQUIRED, claim.token(), null);
+				return new ClaimedAttempt(this, operation, key, Attempt.Status.ACQUIRED, claim, fingerprint,
+						guardAbandonment);
 		}
 	}
 
@@ -171,13 +296,66 @@ public final class IdempotencyEngine {
 				(lease.compareTo(MAX_RETRY_AFTER) < 0) ? lease : MAX_RETRY_AFTER);
 	}
 
+	/**
+	 * Marks the start of shutdown: duplicates waiting on their thread for a running call
+	 * ({@link GuardedCall#waitsWhileInProgress()}) stop waiting and are refused as in progress, so they do not
+	 * hold up the shutdown of their consumer. Claims already held are unaffected.
+	 */
+	public void shutdownStarted() {
+		this.closing = true;
+	}
+
+	/**
+	 * Waits until every claimed call has ended (completed, released, or its background completion finished),
+	 * for graceful shutdown; refuses new waits for running duplicates meanwhile.
+	 * @param timeout the longest wait
+	 * @return true when no claim is held any more
+	 */
+	public boolean awaitClaimsEnded(Duration timeout) {
+		shutdownStarted();
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (this.held.sum() > 0) {
+			if (System.nanoTime() - deadline >= 0) {
+				logger.warn("{} guarded call(s) still hold their keys at shutdown; they expire with their leases",
+						this.held.sum());
+				return false;
+			}
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+		}
+		return true;
+	}
+
+	/** Stops the keep-alive and the completion retries; calls still running lose their claims with the lease. */
+	@Override
+	public void close() {
+		this.closing = true;
+		this.completionRetry.close();
+		this.keepAlive.close();
+	}
+
+	private void pause(IdempotentOperation operation) throws IdempotencyInProgressException {
+		long millis = Math.max(10, Math.min(operation.settings().lease().toMillis() / 4, 500));
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw inProgress(operation);
+		}
+	}
+
 	private <T> byte[] encode(IdempotentOperation operation, GuardedCall<T> call, T result) {
 		try {
-			return call.encode(result);
+			byte[] encoded = call.encode(result);
+			return (encoded != null) ? encoded : new byte[0];
 		}
-		catch (RuntimeException ex) {
-			logger.warn("Result of '{}' cannot be stored; duplicates will get an empty result", operation.name(), ex);
-			return new byte[0];
+		catch (Throwable ex) {
+			logger.warn("Result of '{}' cannot be stored; the key is completed without it and duplicates will fail "
+					+ "with IdempotencyResultUnavailableException", operation.name(), ex);
+			if (ex instanceof VirtualMachineError error) {
+				throw error;
+			}
+			return UnstorableResult.marker(ex.getClass().getName() + ": " + ex.getMessage());
 		}
 	}
 
@@ -186,111 +364,6 @@ public final class IdempotencyEngine {
 			return storeException;
 		}
 		return new IdempotencyStoreException("Store failed to claim a key of '" + operation.name() + "'", ex);
-	}
-
-	private final class Claim implements Attempt {
-
-		private final IdempotentOperation operation;
-
-		private final IdempotencyKey key;
-
-		private final Status status;
-
-		private final String token;
-
-		private final byte[] storedResult;
-
-		private final LeaseKeepAlive.Handle renewal;
-
-		private boolean ended;
-
-		private byte[] fingerprint;
-
-		Claim(IdempotentOperation operation, IdempotencyKey key, Status status, String token, byte[] storedResult) {
-			this.operation = operation;
-			this.key = key;
-			this.status = status;
-			this.token = token;
-			this.storedResult = storedResult;
-			boolean renew = status == Status.ACQUIRED && operation.settings().keepAlive();
-			this.renewal = renew ? IdempotencyEngine.this.keepAlive.track(operation, key, token) : null;
-		}
-
-		Claim withFingerprint(byte[] fingerprint) {
-			this.fingerprint = fingerprint;
-			return this;
-		}
-
-		@Override
-		public Status status() {
-			return this.status;
-		}
-
-		@Override
-		public byte[] fingerprint() {
-			return this.fingerprint;
-		}
-
-		@Override
-		public byte[] storedResult() {
-			return this.storedResult;
-		}
-
-		@Override
-		public void executed(boolean success, long nanos) {
-			IdempotencyEngine.this.observer.executed(this.operation, success, nanos);
-		}
-
-		@Override
-		public void complete(byte[] result) {
-			if (!end()) {
-				return;
-			}
-			try {
-				if (!IdempotencyEngine.this.store.complete(this.key, this.token, result,
-						this.operation.settings().retention())) {
-					fencedOut("complete");
-				}
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Call of '{}' succeeded but could not be recorded as completed; its claim expires with "
-						+ "the lease", this.operation.name(), ex);
-			}
-		}
-
-		@Override
-		public void release() {
-			if (!end()) {
-				return;
-			}
-			try {
-				if (!IdempotencyEngine.this.store.release(this.key, this.token)) {
-					fencedOut("release");
-				}
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Call of '{}' failed and its claim could not be released; a retry can run once the lease "
-						+ "expires", this.operation.name(), ex);
-			}
-		}
-
-		private boolean end() {
-			if (this.status != Status.ACQUIRED || this.ended) {
-				return false;
-			}
-			this.ended = true;
-			if (this.renewal != null) {
-				this.renewal.close();
-			}
-			return true;
-		}
-
-		private void fencedOut(String transition) {
-			logger.warn("Call of '{}' ran past its lease and the key was taken over; its {} was refused (fenced out). "
-					+ "Raise the lease or keep keep-alive on", this.operation.name(), transition);
-			IdempotencyEngine.this.observer.fencedOut(this.operation, transition);
-		}
-
 	}
 
 }

@@ -1,9 +1,6 @@
 package io.idempotent.core;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -52,13 +49,7 @@ public record IdempotencyKey(String name, String value) {
 	}
 
 	private static String sha256(String rawKey) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(rawKey.getBytes(StandardCharsets.UTF_8));
-			return HASH_PREFIX + HexFormat.of().formatHex(digest);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is required by every Java platform", ex);
-		}
+		return HASH_PREFIX + Sha256.hex(rawKey.getBytes(StandardCharsets.UTF_8));
 	}
 
 	@Override

@@ -45,4 +45,19 @@ public interface IdempotencyObserver {
 	default void failedOpen(IdempotentOperation operation) {
 	}
 
+	/**
+	 * A duplicate of a completed key carried a different payload fingerprint (the key was reused).
+	 * @param operation the operation
+	 */
+	default void payloadMismatch(IdempotentOperation operation) {
+	}
+
+	/**
+	 * A call succeeded but its completion could not be recorded, even after retrying for the configured bound:
+	 * its key will expire with its lease and a redelivery may run it again.
+	 * @param operation the operation
+	 */
+	default void completionFailed(IdempotentOperation operation) {
+	}
+
 }

@@ -12,17 +12,31 @@ import java.util.Objects;
  * @param keepAlive whether a running call renews its lease periodically, so a slow but healthy call is not
  * mistaken for a crashed one
  * @param failureMode what to do when the store cannot be reached
+ * @param payloadMismatch what a duplicate of a completed key with a different payload does
  */
-public record IdempotencySettings(Duration lease, Duration retention, boolean keepAlive, FailureMode failureMode) {
+public record IdempotencySettings(Duration lease, Duration retention, boolean keepAlive, FailureMode failureMode,
+		PayloadMismatch payloadMismatch) {
 
-	/** One minute lease, 24 hours retention, keep-alive on, fail closed. */
+	/** One minute lease, 24 hours retention, keep-alive on, fail closed, payload mismatches replayed. */
 	public static final IdempotencySettings DEFAULTS = new IdempotencySettings(Duration.ofMinutes(1),
 			Duration.ofHours(24), true, FailureMode.FAIL_CLOSED);
 
 	public IdempotencySettings {
 		Objects.requireNonNull(failureMode, "failureMode");
+		Objects.requireNonNull(payloadMismatch, "payloadMismatch");
 		requirePositive(lease, "lease");
 		requirePositive(retention, "retention");
+	}
+
+	/**
+	 * Settings whose payload mismatches are replayed ({@link PayloadMismatch#REPLAY}).
+	 * @param lease the lease
+	 * @param retention the retention
+	 * @param keepAlive whether the lease is kept alive
+	 * @param failureMode the failure mode
+	 */
+	public IdempotencySettings(Duration lease, Duration retention, boolean keepAlive, FailureMode failureMode) {
+		this(lease, retention, keepAlive, failureMode, PayloadMismatch.REPLAY);
 	}
 
 	private static void requirePositive(Duration duration, String what) {

@@ -4,8 +4,13 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,18 +18,25 @@ import org.slf4j.LoggerFactory;
 import io.idempotent.store.IdempotencyStore;
 
 /**
- * Renews the leases of running calls, so a slow but healthy call is not mistaken for a crashed one. One daemon
- * thread, started on first use, checks the running claims every {@value #TICK_MILLIS} ms and renews each once
- * a third of its lease has passed. Tracking a claim is a set insert; nothing is scheduled per call.
+ * Renews the leases of running calls, so a slow but healthy call is not mistaken for a crashed one.
  *
- * <p>A renewal the store refuses means the claim was taken over: tracking stops and the observer hears it.
- * A renewal that fails on a store error is retried on the next tick. Leases shorter than about
- * {@code 3 × TICK} cannot be kept alive reliably.
+ * <p>One daemon thread checks the running claims every {@value #TICK_MILLIS} ms and hands each renewal that is
+ * due (a third of the lease after the last one) to a pool of renewal threads, so renewals never wait for one
+ * another: a renewal that hangs holds one pool thread, not the others' leases. A renewal still unanswered after
+ * a third of the lease is abandoned and a fresh one is sent on another thread.
+ *
+ * <p>Each claim knows until when its lease is confirmed (the start of its last successful renewal plus the
+ * lease). Once that time has passed, or a renewal is refused because the key was taken over, the claim is
+ * <em>lost</em>: {@link Handle#isOwned()} turns false, it is logged at WARN and counted, and the running code
+ * can see it through {@link IdempotencyContext}. Leases shorter than about {@code 3 × TICK} cannot be kept alive
+ * reliably.
  */
 public final class LeaseKeepAlive implements AutoCloseable {
 
 	/** How often running claims are checked. */
 	public static final long TICK_MILLIS = 100;
+
+	private static final int MAX_RENEWAL_THREADS = 64;
 
 	private static final Logger logger = LoggerFactory.getLogger(LeaseKeepAlive.class);
 
@@ -32,16 +44,18 @@ public final class LeaseKeepAlive implements AutoCloseable {
 
 	private final IdempotencyObserver observer;
 
-	private final Set<Claim> claims = ConcurrentHashMap.newKeySet();
+	private final Set<Renewal> renewals = ConcurrentHashMap.newKeySet();
 
-	private volatile ScheduledExecutorService scheduler;
+	private volatile ScheduledExecutorService ticker;
+
+	private volatile ThreadPoolExecutor renewers;
 
 	private volatile boolean closed;
 
 	/**
 	 * Creates a keep-alive for claims in the given store.
 	 * @param store the store holding the claims
-	 * @param observer hears claims that were taken over
+	 * @param observer hears claims that were lost
 	 */
 	public LeaseKeepAlive(IdempotencyStore store, IdempotencyObserver observer) {
 		this.store = store;
@@ -57,55 +71,48 @@ public final class LeaseKeepAlive implements AutoCloseable {
 	 */
 	public Handle track(IdempotentOperation operation, IdempotencyKey key, String token) {
 		ensureStarted();
-		Claim claim = new Claim(operation, key, token);
-		this.claims.add(claim);
-		return claim;
+		Renewal renewal = new Renewal(operation, key, token);
+		this.renewals.add(renewal);
+		return renewal;
 	}
 
 	int tracked() {
-		return this.claims.size();
+		return this.renewals.size();
 	}
 
 	private void ensureStarted() {
-		if (this.scheduler == null) {
+		if (this.ticker == null) {
 			synchronized (this) {
-				if (this.scheduler == null && !this.closed) {
-					ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-						Thread thread = new Thread(runnable, "idempotent-keep-alive");
-						thread.setDaemon(true);
-						return thread;
-					});
-					executor.scheduleWithFixedDelay(this::renewDue, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-					this.scheduler = executor;
+				if (this.ticker == null && !this.closed) {
+					this.renewers = new ThreadPoolExecutor(0, MAX_RENEWAL_THREADS, 30, TimeUnit.SECONDS,
+							new SynchronousQueue<>(), daemon("idempotent-renew-"));
+					ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
+							daemon("idempotent-keep-alive-"));
+					executor.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+					this.ticker = executor;
 				}
 			}
 		}
 	}
 
-	private void renewDue() {
-		long now = System.nanoTime();
-		for (Claim claim : this.claims) {
-			if (now - claim.nextRenewal >= 0) {
-				renew(claim, now);
-			}
-		}
+	private static ThreadFactory daemon(String prefix) {
+		AtomicInteger count = new AtomicInteger();
+		return (runnable) -> {
+			Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		};
 	}
 
-	private void renew(Claim claim, long now) {
-		Duration lease = claim.operation.settings().lease();
-		try {
-			boolean renewed = this.store.renew(claim.key, claim.token, lease);
-			if (renewed) {
-				claim.nextRenewal = now + lease.toNanos() / 3;
+	private void tick() {
+		long now = System.nanoTime();
+		for (Renewal renewal : this.renewals) {
+			try {
+				renewal.check(now);
 			}
-			else if (this.claims.remove(claim)) {
-				logger.warn("Lease of a running call of '{}' was taken over by another caller; it can no longer complete",
-						claim.operation.name());
-				this.observer.fencedOut(claim.operation, "renew");
+			catch (RuntimeException ex) {
+				logger.warn("Keep-alive check of a call of '{}' failed", renewal.operation.name(), ex);
 			}
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not renew the lease of a running call of '{}'; retrying", claim.operation.name(), ex);
 		}
 	}
 
@@ -113,23 +120,30 @@ public final class LeaseKeepAlive implements AutoCloseable {
 	@Override
 	public void close() {
 		this.closed = true;
-		ScheduledExecutorService executor = this.scheduler;
+		ScheduledExecutorService executor = this.ticker;
 		if (executor != null) {
 			executor.shutdownNow();
+			this.renewers.shutdownNow();
 		}
-		this.claims.clear();
+		this.renewals.clear();
 	}
 
-	/** Stops the renewal of one claim. */
+	/** The renewal of one claim. */
 	public interface Handle extends AutoCloseable {
 
 		/** Stops renewing; idempotent. */
 		@Override
 		void close();
 
+		/**
+		 * Whether the claim is still owned: its lease is confirmed until now and was never refused.
+		 * @return true while owned
+		 */
+		boolean isOwned();
+
 	}
 
-	private final class Claim implements Handle {
+	private final class Renewal implements Handle {
 
 		private final IdempotentOperation operation;
 
@@ -137,18 +151,102 @@ public final class LeaseKeepAlive implements AutoCloseable {
 
 		private final String token;
 
+		private final long leaseNanos;
+
+		private volatile long confirmedUntil;
+
 		private volatile long nextRenewal;
 
-		Claim(IdempotentOperation operation, IdempotencyKey key, String token) {
+		private volatile long inFlightSince;
+
+		private volatile boolean inFlight;
+
+		private volatile boolean lost;
+
+		Renewal(IdempotentOperation operation, IdempotencyKey key, String token) {
 			this.operation = operation;
 			this.key = key;
 			this.token = token;
-			this.nextRenewal = System.nanoTime() + operation.settings().lease().toNanos() / 3;
+			this.leaseNanos = operation.settings().lease().toNanos();
+			long now = System.nanoTime();
+			this.confirmedUntil = now + this.leaseNanos;
+			this.nextRenewal = now + this.leaseNanos / 3;
+		}
+
+		void check(long now) {
+			if (this.lost) {
+				return;
+			}
+			if (now - this.confirmedUntil >= 0) {
+				lose("its lease ran out before a renewal succeeded (the store is slow or unreachable)");
+				return;
+			}
+			boolean abandoned = this.inFlight && now - this.inFlightSince >= this.leaseNanos / 3;
+			if (abandoned) {
+				logger.warn("Renewal of the lease of a running call of '{}' is unanswered after a third of the lease; "
+						+ "sending another", this.operation.name());
+			}
+			if ((!this.inFlight || abandoned) && now - this.nextRenewal >= 0) {
+				send(now);
+			}
+		}
+
+		private void send(long now) {
+			this.inFlight = true;
+			this.inFlightSince = now;
+			this.nextRenewal = now + this.leaseNanos / 3;
+			try {
+				LeaseKeepAlive.this.renewers.execute(() -> renew(now));
+			}
+			catch (RejectedExecutionException ex) {
+				this.inFlight = false;
+				this.nextRenewal = now;
+			}
+		}
+
+		private void renew(long sentAt) {
+			Duration lease = this.operation.settings().lease();
+			try {
+				boolean renewed = LeaseKeepAlive.this.store.renew(this.key, this.token, lease);
+				if (renewed) {
+					if (sentAt + this.leaseNanos - this.confirmedUntil > 0) {
+						this.confirmedUntil = sentAt + this.leaseNanos;
+					}
+				}
+				else if (LeaseKeepAlive.this.renewals.contains(this)) {
+					lose("another caller took the key over");
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not renew the lease of a running call of '{}'; retrying", this.operation.name(), ex);
+				this.nextRenewal = System.nanoTime();
+			}
+			finally {
+				if (this.inFlightSince == sentAt) {
+					this.inFlight = false;
+				}
+			}
+		}
+
+		private void lose(String why) {
+			if (this.lost) {
+				return;
+			}
+			this.lost = true;
+			LeaseKeepAlive.this.renewals.remove(this);
+			logger.warn("A running call of '{}' lost its claim: {}; another caller may run it", this.operation.name(),
+					why);
+			LeaseKeepAlive.this.observer.fencedOut(this.operation, "renew");
+		}
+
+		@Override
+		public boolean isOwned() {
+			return !this.lost && System.nanoTime() - this.confirmedUntil < 0;
 		}
 
 		@Override
 		public void close() {
-			LeaseKeepAlive.this.claims.remove(this);
+			LeaseKeepAlive.this.renewals.remove(this);
 		}
 
 	}

@@ -5,7 +5,6 @@ import java.lang.reflect.Type;
 
 import org.springframework.expression.Expression;
 
-import io.idempotent.aop.InvocationAdapter;
 import io.idempotent.core.IdempotentOperation;
 
 /**

@@ -15,6 +15,7 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.MethodClassKey;
 import org.springframework.core.ParameterNameDiscoverer;
+import org.springframework.core.ReactiveAdapterRegistry;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.expression.Expression;
@@ -22,11 +23,11 @@ import org.springframework.expression.ParseException;
 import org.springframework.expression.spel.SpelCompilerMode;
 import org.springframework.expression.spel.SpelParserConfiguration;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
 import io.idempotent.annotation.Idempotent;
-import io.idempotent.aop.InvocationAdapter;
 import io.idempotent.core.IdempotencyConfigurationException;
 import io.idempotent.core.IdempotencySettingsResolver;
 import io.idempotent.core.IdempotentOperation;
@@ -51,6 +52,8 @@ public final class IdempotentMethodRegistry {
 	private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
 	private final Map<MethodClassKey, IdempotentMethod> methods = new ConcurrentHashMap<>();
+
+	private final Map<String, NameOwner> names = new ConcurrentHashMap<>();
 
 	/**
 	 * Creates a registry.
@@ -133,12 +136,16 @@ public final class IdempotentMethodRegistry {
 		}
 		String name = operationName(annotation, method, targetClass);
 		String source = (adapter != null) ? adapter.source() : METHOD_SOURCE;
+		claimName(name, explicitName(method, targetClass), method, where);
 		IdempotentOperation operation = new IdempotentOperation(name, source, this.settings.settingsFor(name));
+		if (adapter != null) {
+			adapter.validateOperation(operation, method, targetClass);
+		}
 		String namespace = (adapter != null) ? adapter.keyNamespace(name, method, targetClass) : name;
 		String expressionSource = annotation.key().trim();
 		Expression expression = parse(expressionSource, adapter, where);
 		ResolvableType returnType = ResolvableType.forMethodReturnType(method, targetClass);
-		rejectAsync(returnType.resolve(Object.class), where);
+		rejectAsync(method, returnType.resolve(Object.class), where);
 		boolean returnsVoid = method.getReturnType() == void.class || method.getReturnType() == Void.class;
 		Type type = returnType.getType();
 		return new IdempotentMethod(method, targetClass, operation, namespace, expressionSource, expression,
@@ -182,24 +189,53 @@ public final class IdempotentMethodRegistry {
 		}
 	}
 
-	private static void rejectAsync(Class<?> returnType, String where) {
-		if (Future.class.isAssignableFrom(returnType) || CompletionStage.class.isAssignableFrom(returnType)
-				|| isPublisher(returnType)) {
+	private static void rejectAsync(Method method, Class<?> returnType, String where) {
+		boolean async = Future.class.isAssignableFrom(returnType) || CompletionStage.class.isAssignableFrom(returnType)
+				|| ReactiveAdapterRegistry.getSharedInstance().getAdapter(returnType) != null
+				|| isPublisher(returnType) || isSuspending(method);
+		if (async) {
 			throw new IdempotencyConfigurationException("@Idempotent on " + where + " returns "
-					+ returnType.getName() + ", an asynchronous type whose work finishes after the call returns; "
+					+ (isSuspending(method) ? "from a Kotlin suspend function" : returnType.getName())
+					+ ", an asynchronous type whose work finishes after the call returns; "
 					+ "guard the synchronous method that does the work instead");
 		}
 	}
 
+	private static boolean isSuspending(Method method) {
+		Class<?>[] parameters = method.getParameterTypes();
+		return parameters.length > 0
+				&& parameters[parameters.length - 1].getName().equals("kotlin.coroutines.Continuation");
+	}
+
 	private static boolean isPublisher(Class<?> type) {
-		for (Class<?> candidate = type; candidate != null; candidate = candidate.getSuperclass()) {
-			for (Class<?> implemented : candidate.getInterfaces()) {
-				if (implemented.getName().equals("org.reactivestreams.Publisher")) {
-					return true;
-				}
-			}
+		try {
+			Class<?> publisher = ClassUtils.forName("org.reactivestreams.Publisher", type.getClassLoader());
+			return publisher.isAssignableFrom(type);
 		}
-		return type.getName().equals("org.reactivestreams.Publisher");
+		catch (ClassNotFoundException | LinkageError ex) {
+			return false;
+		}
+	}
+
+	private void claimName(String name, boolean explicit, Method method, String where) {
+		NameOwner owner = this.names.putIfAbsent(name, new NameOwner(method, explicit, where));
+		if (owner != null && !owner.method.equals(method) && !(owner.explicit && explicit)) {
+			throw new IdempotencyConfigurationException("@Idempotent on " + where + " and on " + owner.where
+					+ " share the operation name '" + name + "', so their keys would share one namespace; give them "
+					+ "different names, or the same explicit name on both if they guard one operation on purpose");
+		}
+	}
+
+	private static boolean explicitName(Method method, Class<?> targetClass) {
+		Idempotent onMethod = AnnotatedElementUtils.findMergedAnnotation(method, Idempotent.class);
+		if (onMethod != null) {
+			return StringUtils.hasText(onMethod.name());
+		}
+		Idempotent onType = AnnotatedElementUtils.findMergedAnnotation(targetClass, Idempotent.class);
+		return onType != null && StringUtils.hasText(onType.name());
+	}
+
+	private record NameOwner(Method method, boolean explicit, String where) {
 	}
 
 	private String[][] argumentVariables(Method method) {

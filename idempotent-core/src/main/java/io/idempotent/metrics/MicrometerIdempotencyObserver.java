@@ -19,13 +19,16 @@ import io.idempotent.store.AcquireResult;
  *
  * <ul>
  * <li>{@code idempotent.duplicates} (counter): duplicates blocked; tags {@code name}, {@code source},
- * {@code state} = {@code completed} | {@code in_progress}.</li>
+ * {@code state} = {@code completed} | {@code in_progress} | {@code mismatch} (a completed key that came back
+ * with a different payload).</li>
  * <li>{@code idempotent.executions} (timer): guarded calls that ran; tags {@code name}, {@code source},
  * {@code outcome} = {@code success} | {@code failure}.</li>
  * <li>{@code idempotent.fenced} (counter): calls that overran their lease and were refused a complete,
  * release or renew; tags {@code name}, {@code source}, {@code transition}.</li>
  * <li>{@code idempotent.unguarded} (counter): calls run without a claim because the store was down and the
  * operation fails open; tags {@code name}, {@code source}.</li>
+ * <li>{@code idempotent.completion.failures} (counter): calls that succeeded but whose completion could not be
+ * recorded even after retrying; tags {@code name}, {@code source}.</li>
  * </ul>
  */
 public final class MicrometerIdempotencyObserver implements IdempotencyObserver {
@@ -41,6 +44,9 @@ public final class MicrometerIdempotencyObserver implements IdempotencyObserver 
 
 	/** Name of the fail-open counter. */
 	public static final String UNGUARDED = "idempotent.unguarded";
+
+	/** Name of the counter of completions given up. */
+	public static final String COMPLETION_FAILURES = "idempotent.completion.failures";
 
 	private final MeterRegistry registry;
 
@@ -70,6 +76,17 @@ public final class MicrometerIdempotencyObserver implements IdempotencyObserver 
 	public void fencedOut(IdempotentOperation operation, String transition) {
 		counter(FENCED, "Calls that overran their lease and were refused a transition because another caller "
 				+ "took the key over", operation).tag("transition", transition).register(this.registry).increment();
+	}
+
+	@Override
+	public void payloadMismatch(IdempotentOperation operation) {
+		meters(operation).mismatchedDuplicates.increment();
+	}
+
+	@Override
+	public void completionFailed(IdempotentOperation operation) {
+		counter(COMPLETION_FAILURES, "Calls that succeeded but could not be recorded as completed, even after "
+				+ "retrying; they may run again", operation).register(this.registry).increment();
 	}
 
 	@Override
@@ -111,6 +128,8 @@ public final class MicrometerIdempotencyObserver implements IdempotencyObserver 
 
 		private final Counter inProgressDuplicates;
 
+		private final Counter mismatchedDuplicates;
+
 		private final Timer successes;
 
 		private final Timer failures;
@@ -123,6 +142,8 @@ public final class MicrometerIdempotencyObserver implements IdempotencyObserver 
 			this.completedDuplicates = counter(DUPLICATES, duplicates, operation).tag("state", "completed")
 				.register(MicrometerIdempotencyObserver.this.registry);
 			this.inProgressDuplicates = counter(DUPLICATES, duplicates, operation).tag("state", "in_progress")
+				.register(MicrometerIdempotencyObserver.this.registry);
+			this.mismatchedDuplicates = counter(DUPLICATES, duplicates, operation).tag("state", "mismatch")
 				.register(MicrometerIdempotencyObserver.this.registry);
 			this.successes = timer(operation, "success");
 			this.failures = timer(operation, "failure");

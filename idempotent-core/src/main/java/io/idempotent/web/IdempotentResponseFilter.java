@@ -107,13 +107,26 @@ public final class IdempotentResponseFilter extends OncePerRequestFilter impleme
 			}
 			captured.tooLarge();
 		}
+		catch (Error ex) {
+			// an Error ends the claim like any failure: never a key held until the lease runs out, or forever
+			ResponseRecorder recorder = take(request);
+			if (recorder != null) {
+				recorder.failed();
+			}
+			throw ex;
+		}
 		if (isAsyncStarted(request)) {
 			request.getAsyncContext().addListener(new ReleaseUnfinished(), request, response);
 			return;
 		}
 		ResponseRecorder recorder = take(request);
 		if (recorder != null) {
-			recorder.finish(captured);
+			try {
+				recorder.finish(captured);
+			}
+			finally {
+				recorder.unfinished(); // a no-op once finish completed or released the key; ends it if finish threw
+			}
 		}
 		captured.copyBodyToResponse();
 	}

@@ -43,6 +43,15 @@ final class ResponseRecorder {
 		this.attempt.release();
 	}
 
+	/**
+	 * Ends a claim that {@link #finish} did not end (it threw): the handler ran, so the key is completed without a
+	 * stored response rather than released, and a retry gets an error instead of running the handler again.
+	 * A no-op once the key was completed or released.
+	 */
+	void unfinished() {
+		this.attempt.completeWithoutResult("the response could not be recorded");
+	}
+
 	void finish(CapturedResponse response) throws IOException {
 		int status = response.getStatus();
 		if (response.errorSent() || !this.statuses.stores(status)) {

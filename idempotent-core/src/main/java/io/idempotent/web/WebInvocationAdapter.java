@@ -32,6 +32,7 @@ import org.springframework.web.util.WebUtils;
 import io.idempotent.aop.GuardingInvocationAdapter;
 import io.idempotent.core.Attempt;
 import io.idempotent.core.IdempotencyConfigurationException;
+import io.idempotent.core.IdempotencyContext;
 import io.idempotent.core.IdempotencyEngine;
 import io.idempotent.core.IdempotencyKey;
 import io.idempotent.core.IdempotencyKeyException;
@@ -249,7 +250,7 @@ public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 						this.settings.replayedHeaders(), this.settings.maxResponseSize(),
 						engine.store().maxResultSize()));
 		long start = System.nanoTime();
-		try {
+		try (IdempotencyContext.Scope scope = IdempotencyContext.bind(attempt.context())) {
 			Object result = invocation.proceed();
 			attempt.executed(true, System.nanoTime() - start);
 			return result;

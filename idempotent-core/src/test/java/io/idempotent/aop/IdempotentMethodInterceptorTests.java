@@ -3,6 +3,9 @@ package io.idempotent.aop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -29,6 +32,7 @@ import io.idempotent.core.IdempotencyConfigurationException;
 import io.idempotent.core.IdempotencyEngine;
 import io.idempotent.core.IdempotencyInProgressException;
 import io.idempotent.core.IdempotencyKeyException;
+import io.idempotent.core.IdempotencyResultUnavailableException;
 import io.idempotent.core.IdempotencySettingsResolver;
 import io.idempotent.key.IdempotentMethodRegistry;
 import io.idempotent.store.memory.InMemoryIdempotencyStore;
@@ -122,9 +126,13 @@ class IdempotentMethodInterceptorTests {
 			}));
 		}
 		start.countDown();
+		// the one call that claimed the key holds it until every other call has been refused
+		await().atMost(Duration.ofSeconds(10)).until(() -> outcomes.stream().filter(Future::isDone).count() == 63);
+		this.orders.openCaptureGate();
 		for (Future<String> outcome : outcomes) {
 			assertThat(outcome.get(10, TimeUnit.SECONDS)).isIn("captured race", "in-progress");
 		}
+		assertThat(outcomes.stream().map(this::outcome)).containsOnlyOnce("captured race");
 		assertThat(this.orders.runs()).hasValue(1);
 		executor.shutdown();
 	}
@@ -154,6 +162,58 @@ class IdempotentMethodInterceptorTests {
 			.rootCause()
 			.isInstanceOf(IdempotencyConfigurationException.class)
 			.hasMessageContaining("asynchronous");
+	}
+
+	@Test
+	void reactiveReturnTypesFailStartUp() {
+		for (Class<?> type : List.of(MonoReturn.class, FluxReturn.class)) {
+			assertThatThrownBy(() -> new AnnotationConfigApplicationContext(GuardConfiguration.class, type))
+				.as(type.getSimpleName())
+				.rootCause()
+				.isInstanceOf(IdempotencyConfigurationException.class)
+				.hasMessageContaining(type.getName() + ".handle")
+				.hasMessageContaining("asynchronous");
+		}
+	}
+
+	@Test
+	void twoMethodsWithTheSameDefaultOperationNameFailStartUp() {
+		assertThatThrownBy(() -> new AnnotationConfigApplicationContext(GuardConfiguration.class,
+				TeamA.Payments.class, TeamB.Payments.class))
+			.rootCause()
+			.isInstanceOf(IdempotencyConfigurationException.class)
+			.hasMessageContaining("'Payments.pay'")
+			.hasMessageContaining(TeamA.Payments.class.getName() + ".pay")
+			.hasMessageContaining(TeamB.Payments.class.getName() + ".pay");
+	}
+
+	@Test
+	void twoMethodsMayShareAnExplicitOperationNameOnPurpose() {
+		try (AnnotationConfigApplicationContext shared = new AnnotationConfigApplicationContext(
+				GuardConfiguration.class, TeamA.Refunds.class, TeamB.Refunds.class)) {
+			shared.getBean(TeamA.Refunds.class).refund("r-1");
+			shared.getBean(TeamB.Refunds.class).refund("r-1");
+			assertThat(TeamA.Refunds.RUNS.get() + TeamB.Refunds.RUNS.get()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void aResultTheCodecCannotEncodeIsNeverReplayedAsADifferentAnswer() {
+		assertThat(this.orders.lazyTicket("t-1").id()).isEqualTo("t-1");
+		assertThatThrownBy(() -> this.orders.lazyTicket("t-1"))
+			.isInstanceOf(IdempotencyResultUnavailableException.class)
+			.hasMessageContaining("'Orders.lazyTicket'")
+			.hasMessageNotContaining("t-1");
+		assertThat(this.orders.runs()).hasValue(1);
+	}
+
+	private String outcome(Future<String> future) {
+		try {
+			return future.get();
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -226,6 +286,12 @@ class IdempotentMethodInterceptorTests {
 			this.runs.incrementAndGet();
 		}
 
+		@Idempotent(key = "#p0")
+		public Ticket lazyTicket(String id) {
+			this.runs.incrementAndGet();
+			return new Ticket(id);
+		}
+
 		@Idempotent(key = "#orderId")
 		public String refund(String orderId, boolean fail) {
 			this.runs.incrementAndGet();
@@ -235,10 +301,16 @@ class IdempotentMethodInterceptorTests {
 			return "refunded " + orderId;
 		}
 
+		private final CountDownLatch captureGate = new CountDownLatch(1);
+
+		public void openCaptureGate() {
+			this.captureGate.countDown();
+		}
+
 		@Idempotent(key = "#id")
 		public String slowCapture(String id) throws InterruptedException {
 			this.runs.incrementAndGet();
-			Thread.sleep(200);
+			this.captureGate.await(10, TimeUnit.SECONDS);
 			return "captured " + id;
 		}
 
@@ -271,6 +343,93 @@ class IdempotentMethodInterceptorTests {
 
 		@Idempotent
 		public void handle(Order order) {
+		}
+
+	}
+
+	static class MonoReturn {
+
+		@Idempotent(key = "#p0")
+		public reactor.core.publisher.Mono<String> handle(String id) {
+			return reactor.core.publisher.Mono.just(id);
+		}
+
+	}
+
+	static class FluxReturn {
+
+		@Idempotent(key = "#p0")
+		public reactor.core.publisher.Flux<String> handle(String id) {
+			return reactor.core.publisher.Flux.just(id);
+		}
+
+	}
+
+	static class TeamA {
+
+		static class Payments {
+
+			@Idempotent(key = "#p0")
+			public void pay(String id) {
+			}
+
+		}
+
+		static class Refunds {
+
+			static final AtomicInteger RUNS = new AtomicInteger();
+
+			@Idempotent(key = "#p0", name = "refunds")
+			public void refund(String id) {
+				RUNS.incrementAndGet();
+			}
+
+		}
+
+	}
+
+	static class TeamB {
+
+		static class Payments {
+
+			@Idempotent(key = "#p0")
+			public void pay(String id) {
+			}
+
+		}
+
+		static class Refunds {
+
+			static final AtomicInteger RUNS = new AtomicInteger();
+
+			@Idempotent(key = "#p0", name = "refunds")
+			public void refund(String id) {
+				RUNS.incrementAndGet();
+			}
+
+		}
+
+	}
+
+	/** A value whose getter fails once it is detached, like a lazy JPA association. */
+	static class Ticket {
+
+		private final String id;
+
+		Ticket(String id) {
+			this.id = id;
+		}
+
+		public String id() {
+			return this.id;
+		}
+
+		public String getId() {
+			return this.id;
+		}
+
+		public String getHolder() {
+			throw new IllegalStateException("could not initialize proxy - no Session");
 		}
 
 	}

@@ -2,6 +2,7 @@ package io.idempotent.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -98,7 +99,7 @@ class IdempotencyEngineTests {
 		IdempotentOperation operation = operation(noKeepAlive);
 		IdempotencyKey key = IdempotencyKey.of("op", "order-4");
 		GuardedCall<String> overrunning = new TestCall("stale", () -> {
-			Thread.sleep(400);
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.store.find(key).isEmpty());
 			// the lease has expired: a redelivery takes the key over and completes first
 			assertThat(this.engine.execute(operation, key, call("successor"))).isEqualTo("successor");
 		});
@@ -114,11 +115,19 @@ class IdempotencyEngineTests {
 		IdempotentOperation operation = operation(shortLease);
 		IdempotencyKey key = IdempotencyKey.of("op", "order-5");
 		GuardedCall<String> slow = new TestCall("slow", () -> {
-			for (int i = 0; i < 6; i++) {
-				Thread.sleep(250);
-				assertThatThrownBy(() -> this.engine.execute(operation, key, call("duplicate")))
-					.isInstanceOf(IdempotencyInProgressException.class);
-			}
+			// more than three leases long: only renewals keep the key held
+			await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> {
+				try {
+					this.engine.execute(operation, key, call("duplicate"));
+					return false;
+				}
+				catch (IdempotencyInProgressException ex) {
+					return true;
+				}
+				catch (Throwable ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
 		});
 		assertThat(this.engine.execute(operation, key, slow)).isEqualTo("slow");
 		assertThat(this.observer.fenced).isEmpty();
@@ -260,6 +269,20 @@ class IdempotencyEngineTests {
 		final List<String> fenced = new java.util.concurrent.CopyOnWriteArrayList<>();
 
 		final AtomicInteger failedOpen = new AtomicInteger();
+
+		final AtomicInteger mismatches = new AtomicInteger();
+
+		final AtomicInteger completionFailures = new AtomicInteger();
+
+		@Override
+		public void payloadMismatch(IdempotentOperation operation) {
+			this.mismatches.incrementAndGet();
+		}
+
+		@Override
+		public void completionFailed(IdempotentOperation operation) {
+			this.completionFailures.incrementAndGet();
+		}
 
 		@Override
 		public void duplicate(IdempotentOperation operation, AcquireResult.Status state) {

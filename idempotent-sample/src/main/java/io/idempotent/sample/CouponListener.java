@@ -7,8 +7,11 @@ import org.springframework.stereotype.Component;
 import io.idempotent.annotation.Idempotent;
 
 /**
- * The coupon service: one coupon per paid order, however often {@code OrderPaid} arrives. The key is the
- * message's business key (the order id), namespaced by this consumer group.
+ * The coupon service: one coupon per paid order, however often {@code OrderPaid} arrives, even when the
+ * producer republishes it as a new message (a new msgId). The key is the single value of the message's
+ * {@code KEYS}, which the producer sets to the order id ({@code #singleKey}: a message whose {@code KEYS}
+ * holds several values is refused, never merged), namespaced by this consumer group. Without a key
+ * expression the key would be the msgId, which catches broker redeliveries but not a republish.
  */
 @Component
 @RocketMQMessageListener(topic = OrderPaid.TOPIC, consumerGroup = "coupon-service")
@@ -21,7 +24,7 @@ public class CouponListener implements RocketMQListener<OrderPaid> {
 	}
 
 	@Override
-	@Idempotent
+	@Idempotent(key = "#singleKey")
 	public void onMessage(OrderPaid event) {
 		this.shop.issueCoupon(event);
 	}

@@ -7,8 +7,10 @@ import org.springframework.stereotype.Component;
 import io.idempotent.annotation.Idempotent;
 
 /**
- * The red-packet service: one red packet per paid order. Its key expression reads the payload; the
- * metadata of the message ({@code #keys}, {@code #msgId}, {@code #tags}, ...) is there too.
+ * The red-packet service: one red packet per paid order, however often {@code OrderPaid} arrives, even when
+ * the producer republishes it as a new message (a new msgId). Its key is the business key in the payload,
+ * the order id; the metadata of the message ({@code #keys}, {@code #singleKey}, {@code #msgId}, {@code #tags},
+ * ...) is there too.
  */
 @Component
 @RocketMQMessageListener(topic = OrderPaid.TOPIC, consumerGroup = "red-packet-service")

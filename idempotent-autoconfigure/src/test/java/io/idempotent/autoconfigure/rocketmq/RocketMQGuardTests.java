@@ -26,7 +26,9 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.messaging.support.MessageBuilder;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,6 +37,7 @@ import io.micrometer.core.instrument.search.Search;
 import io.idempotent.annotation.Idempotent;
 import io.idempotent.core.IdempotencyKey;
 import io.idempotent.core.IdempotencyEngine;
+import io.idempotent.store.RecordState;
 import io.idempotent.testsupport.EmbeddedRocketMQ;
 
 /**
@@ -54,7 +57,11 @@ abstract class RocketMQGuardTests {
 
 	private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
 
-	private final String topic = getClass().getSimpleName().toLowerCase() + "-" + TOPICS.incrementAndGet();
+	/** Consumer groups of the test listeners, each suffixed with the test's topic. */
+	static final List<String> GROUPS = List.of("coupon", "red-packet", "tenant", "orderly", "default", "strict",
+			"orderly-dlq", "last-chance");
+
+	final String topic = getClass().getSimpleName().toLowerCase() + "-" + TOPICS.incrementAndGet();
 
 	/**
 	 * Store configuration for the application under test.
@@ -110,15 +117,18 @@ abstract class RocketMQGuardTests {
 	@Test
 	void anInFlightDuplicateIsRedeliveredAndDoesTheWorkWhenTheFirstAttemptFails() throws Exception {
 		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch fail = new CountDownLatch(1);
 		behave("order-4", () -> {
 			started.countDown();
-			Thread.sleep(2500);
+			fail.await(30, TimeUnit.SECONDS);
 			throw new IllegalStateException("payment provider timed out");
 		});
 		ConfigurableApplicationContext app = start(CouponListener.class);
 		send(app, new OrderPaid("order-4", "user-1"), "order-4", null);
 		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
 		send(app, new OrderPaid("order-4", "user-1"), "order-4", null);
+		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "in_progress") >= 1);
+		fail.countDown();
 		await().atMost(Duration.ofSeconds(30)).until(() -> effects("coupon", "order-4") == 1);
 		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 1);
 		assertThat(duplicates(app, "in_progress")).isGreaterThanOrEqualTo(1);
@@ -128,14 +138,20 @@ abstract class RocketMQGuardTests {
 	@Test
 	void aSlowHandlerKeepsItsLeaseAliveAgainstADuplicate() throws Exception {
 		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch finish = new CountDownLatch(1);
 		behave("order-5", () -> {
 			started.countDown();
-			Thread.sleep(5000); // longer than the 2 s lease: keep-alive must hold it
+			finish.await(30, TimeUnit.SECONDS);
 		});
 		ConfigurableApplicationContext app = start(CouponListener.class);
 		send(app, new OrderPaid("order-5", "user-1"), "order-5", null);
 		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		long since = System.nanoTime();
 		send(app, new OrderPaid("order-5", "user-1"), "order-5", null);
+		// redeliveries about a second apart keep finding the key held, for longer than the 2 s lease
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> duplicates(app, "in_progress") >= 3 && System.nanoTime() - since > 2_500_000_000L);
+		finish.countDown();
 		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 1);
 		assertThat(effects("coupon", "order-5")).isEqualTo(1);
 		assertThat(runs("coupon", "order-5")).isEqualTo(1);
@@ -146,21 +162,67 @@ abstract class RocketMQGuardTests {
 	void aConsumerStoppedMidHandlerIsTakenOverOnceTheLeaseExpires() throws Exception {
 		CountDownLatch started = new CountDownLatch(1);
 		CountDownLatch crashed = new CountDownLatch(1);
+		CountDownLatch ended = new CountDownLatch(1);
 		behave("order-6", () -> {
 			started.countDown();
-			crashed.await(60, TimeUnit.SECONDS);
+			try {
+				crashed.await(60, TimeUnit.SECONDS);
+			}
+			finally {
+				ended.countDown();
+			}
 			throw new IllegalStateException("this consumer died before taking effect");
 		});
-		ConfigurableApplicationContext first = start(CouponListener.class);
+		// a hung handler: graceful shutdown gives up on it after a second
+		ConfigurableApplicationContext first = start(List.of("spring.lifecycle.timeout-per-shutdown-phase=1s"),
+				CouponListener.class);
 		send(first, new OrderPaid("order-6", "user-1"), "order-6", null);
 		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
 		first.close();
 		ConfigurableApplicationContext second = start(CouponListener.class);
 		await().atMost(Duration.ofSeconds(60)).until(() -> effects("coupon", "order-6") == 1);
 		crashed.countDown();
-		Thread.sleep(500);
+		assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
 		assertThat(effects("coupon", "order-6")).isEqualTo(1);
 		assertThat(second.isActive()).isTrue();
+	}
+
+	@Test
+	void closingTheContextMidHandlerLetsItFinishAndCompleteSoTheNextInstanceSkipsTheMessage() throws Exception {
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch proceed = new CountDownLatch(1);
+		CountDownLatch never = new CountDownLatch(1);
+		behave("order-10", () -> {
+			started.countDown();
+			proceed.await(30, TimeUnit.SECONDS);
+			// the rest of the handler's work: it is still running when the context would otherwise be gone
+			never.await(1500, TimeUnit.MILLISECONDS);
+		});
+		ConfigurableApplicationContext first = start(CouponListener.class);
+		send(first, new OrderPaid("order-10", "user-1"), "order-10", null);
+		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		var containers = first.getBeansOfType(DefaultRocketMQListenerContainer.class).values();
+		CountDownLatch closing = new CountDownLatch(1);
+		first.addApplicationListener((ApplicationListener<ContextClosedEvent>) (event) -> closing.countDown());
+		Thread closer = new Thread(first::close, "closer");
+		closer.start();
+		assertThat(closing.await(10, TimeUnit.SECONDS)).isTrue();
+		// the close waits for the running handler ...
+		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(closer::isAlive);
+		proceed.countDown();
+		closer.join(30_000);
+		assertThat(closer.isAlive()).isFalse();
+		// ... which finished, and completed its key before the store went away
+		assertThat(effects("coupon", "order-10")).isEqualTo(1);
+		assertThat(containers).noneMatch(DefaultRocketMQListenerContainer::isRunning);
+		ConfigurableApplicationContext second = start(CouponListener.class);
+		IdempotencyKey key = IdempotencyKey.of("coupon-" + this.topic + ":CouponListener.onMessage", "order-10");
+		assertThat(second.getBean(IdempotencyEngine.class).store().find(key))
+			.hasValueSatisfying((record) -> assertThat(record.state()).isEqualTo(RecordState.COMPLETED));
+		send(second, new OrderPaid("order-10", "user-1"), "order-10", null);
+		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(second, "completed") >= 1);
+		assertThat(effects("coupon", "order-10")).isEqualTo(1);
+		assertThat(runs("coupon", "order-10")).isEqualTo(1);
 	}
 
 	@Test
@@ -180,30 +242,43 @@ abstract class RocketMQGuardTests {
 	@Test
 	void anOrderlyConsumerMakesProgressOnceTheFirstAttemptFinishes() throws Exception {
 		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch fail = new CountDownLatch(1);
 		behave("order-8", () -> {
 			started.countDown();
-			Thread.sleep(1500);
+			fail.await(30, TimeUnit.SECONDS);
 			throw new IllegalStateException("first attempt fails");
 		});
 		ConfigurableApplicationContext app = start(OrderlyCouponListener.class);
-		send(app, new OrderPaid("order-8", "user-1"), "order-8", null);
-		send(app, new OrderPaid("order-8", "user-1"), "order-8", null);
+		sendOrderly(app, new OrderPaid("order-8", "user-1"), "0");
+		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		sendOrderly(app, new OrderPaid("order-8", "user-1"), "1");
+		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "in_progress") >= 1);
+		fail.countDown();
 		await().atMost(Duration.ofSeconds(40)).until(() -> effects("orderly-coupon", "order-8") == 1
 				&& duplicates(app, "completed") >= 1);
 		assertThat(effects("orderly-coupon", "order-8")).isEqualTo(1);
 	}
 
-	private ConfigurableApplicationContext start(Class<?>... listeners) {
+	ConfigurableApplicationContext start(Class<?>... listeners) {
+		return start(List.of(), listeners);
+	}
+
+	ConfigurableApplicationContext start(List<String> extraProperties, Class<?>... listeners) {
 		EmbeddedRocketMQ broker = EmbeddedRocketMQ.shared();
-		broker.createTopics(List.of(this.topic), List.of("coupon-" + this.topic, "red-packet-" + this.topic,
-				"tenant-" + this.topic, "orderly-" + this.topic));
+		List<String> groups = new ArrayList<>();
+		for (String group : GROUPS) {
+			groups.add(group + "-" + this.topic);
+		}
+		broker.createTopics(List.of(this.topic), groups);
 		List<Object> sources = new ArrayList<>(List.of(TestApplication.class));
 		sources.addAll(List.of(listeners));
 		sources.addAll(storeConfiguration());
 		List<String> properties = new ArrayList<>(List.of("rocketmq.name-server=" + broker.nameServer(),
 				"rocketmq.producer.group=producer-" + this.topic, "test.topic=" + this.topic,
-				"idempotent.defaults.lease=2s", "spring.main.banner-mode=off"));
+				"idempotent.defaults.lease=2s", "spring.main.banner-mode=off",
+				"spring.lifecycle.timeout-per-shutdown-phase=10s"));
 		properties.addAll(storeProperties());
+		properties.addAll(extraProperties);
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class<?>[]::new))
 			.web(WebApplicationType.NONE)
 			.properties(properties.toArray(String[]::new))
@@ -221,7 +296,12 @@ abstract class RocketMQGuardTests {
 				.isEmpty()));
 	}
 
-	private void send(ConfigurableApplicationContext app, OrderPaid event, String keys, String tenant) {
+	void sendOrderly(ConfigurableApplicationContext app, OrderPaid event, String queueHashKey) {
+		app.getBean(RocketMQTemplate.class).syncSendOrderly(this.topic + ":paid",
+				MessageBuilder.withPayload(event).build(), queueHashKey);
+	}
+
+	void send(ConfigurableApplicationContext app, OrderPaid event, String keys, String tenant) {
 		MessageBuilder<OrderPaid> message = MessageBuilder.withPayload(event).setHeader(RocketMQHeaders.KEYS, keys);
 		if (tenant != null) {
 			message.setHeader("tenant", tenant);
@@ -229,19 +309,19 @@ abstract class RocketMQGuardTests {
 		app.getBean(RocketMQTemplate.class).syncSend(this.topic + ":paid", message.build());
 	}
 
-	private int effects(String what, String orderId) {
+	int effects(String what, String orderId) {
 		return EFFECTS.getOrDefault(what + ":" + this.topic + ":" + orderId, new AtomicInteger()).get();
 	}
 
-	private int runs(String what, String orderId) {
+	int runs(String what, String orderId) {
 		return RUNS.getOrDefault(what + ":" + this.topic + ":" + orderId, new AtomicInteger()).get();
 	}
 
-	private void behave(String orderId, Behaviour... behaviours) {
+	void behave(String orderId, Behaviour... behaviours) {
 		BEHAVIOUR.put(this.topic + ":" + orderId, new ConcurrentLinkedDeque<>(List.of(behaviours)));
 	}
 
-	private static double duplicates(ConfigurableApplicationContext app, String state) {
+	static double duplicates(ConfigurableApplicationContext app, String state) {
 		return Search.in(app.getBean(MeterRegistry.class)).name("idempotent.duplicates").tag("state", state)
 			.counters().stream().mapToDouble((c) -> c.count()).sum();
 	}
@@ -308,7 +388,7 @@ abstract class RocketMQGuardTests {
 		}
 
 		@Override
-		@Idempotent
+		@Idempotent(key = "#event.orderId")
 		public void onMessage(OrderPaid event) {
 			handle(event);
 		}
@@ -323,7 +403,7 @@ abstract class RocketMQGuardTests {
 		}
 
 		@Override
-		@Idempotent
+		@Idempotent(key = "#event.orderId")
 		public void onMessage(OrderPaid event) {
 			handle(event);
 		}
@@ -354,7 +434,7 @@ abstract class RocketMQGuardTests {
 		}
 
 		@Override
-		@Idempotent
+		@Idempotent(key = "#event.orderId")
 		public void onMessage(OrderPaid event) {
 			handle(event);
 		}

@@ -1,9 +1,11 @@
-package io.idempotent.aop;
+package io.idempotent.key;
 
 import java.lang.reflect.Method;
 
 import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.expression.EvaluationContext;
+
+import io.idempotent.core.IdempotentOperation;
 
 /**
  * Teaches the guard about one transport (RocketMQ listeners, Spring MVC controllers): which methods it
@@ -77,6 +79,46 @@ public interface InvocationAdapter {
 	 */
 	default String defaultKeyDescription() {
 		return "the default key";
+	}
+
+	/**
+	 * Checks, at start-up, a method's operation and settings against what the transport needs (a lease that
+	 * outlasts a message's redeliveries, say); may log or throw
+	 * {@link io.idempotent.core.IdempotencyConfigurationException}.
+	 * @param operation the operation with its settings
+	 * @param method the method
+	 * @param targetClass the bean's class
+	 */
+	default void validateOperation(IdempotentOperation operation, Method method, Class<?> targetClass) {
+	}
+
+	/**
+	 * A digest of the call's payload (at most 64 bytes), stored with the claim so a completed key reused for a
+	 * different payload is recognised.
+	 * @param invocation the call
+	 * @return the fingerprint, or null when the transport has none
+	 */
+	default byte[] fingerprint(MethodInvocation invocation) {
+		return null;
+	}
+
+	/**
+	 * Whether a duplicate of a running call waits on the calling thread for the first call to end, instead of
+	 * being refused (see {@link io.idempotent.core.GuardedCall#waitsWhileInProgress()}).
+	 * @param method the guarded method
+	 * @param invocation the call
+	 * @return true to wait
+	 */
+	default boolean waitsWhileInProgress(IdempotentMethod method, MethodInvocation invocation) {
+		return false;
+	}
+
+	/**
+	 * Hears that a call was refused because the first call for its key is still running.
+	 * @param method the guarded method
+	 * @param invocation the call
+	 */
+	default void refusedInProgress(IdempotentMethod method, MethodInvocation invocation) {
 	}
 
 }

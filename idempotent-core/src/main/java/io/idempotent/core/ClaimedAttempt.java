@@ -1,0 +1,242 @@
+package io.idempotent.core;
+
+import java.lang.ref.Cleaner;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.idempotent.store.AcquireResult;
+import io.idempotent.store.IdempotencyStore;
+
+/**
+ * The {@link Attempt} the engine hands out: what the claim found and, when ACQUIRED, the claim itself with its
+ * keep-alive. Ends once: by completion (retried in the background when the store fails), release, or a
+ * fencing refusal. Until it has ended it counts as held, which is what graceful shutdown waits for.
+ */
+final class ClaimedAttempt implements Attempt {
+
+	private static final Logger logger = LoggerFactory.getLogger(ClaimedAttempt.class);
+
+	/** Ends claims whose attempt was dropped by a transport without complete or release. */
+	private static final Cleaner CLEANER = Cleaner.create();
+
+	private final IdempotencyEngine engine;
+
+	private final IdempotentOperation operation;
+
+	private final IdempotencyKey key;
+
+	private final Status status;
+
+	private final AcquireResult claim;
+
+	private final byte[] fingerprint;
+
+	private final LeaseKeepAlive.Handle renewal;
+
+	private final IdempotencyContext context;
+
+	private final long acquiredAt = System.nanoTime();
+
+	private final AtomicBoolean ended = new AtomicBoolean();
+
+	private final AtomicBoolean finished;
+
+	private final Cleaner.Cleanable abandonment;
+
+	ClaimedAttempt(IdempotencyEngine engine, IdempotentOperation operation, IdempotencyKey key, Status status,
+			AcquireResult claim, byte[] fingerprint, boolean guardAbandonment) {
+		this.engine = engine;
+		this.operation = operation;
+		this.key = key;
+		this.status = status;
+		this.claim = claim;
+		this.fingerprint = fingerprint;
+		boolean acquired = status == Status.ACQUIRED;
+		boolean renew = acquired && operation.settings().keepAlive();
+		this.renewal = renew ? engine.keepAlive().track(operation, key, claim.token()) : null;
+		this.context = acquired ? new IdempotencyContext(operation, key, claim.fence(), this::isOwned) : null;
+		this.finished = new AtomicBoolean(!acquired);
+		if (acquired) {
+			engine.held(1);
+		}
+		if (acquired && guardAbandonment) {
+			this.abandonment = CLEANER.register(this, new Abandoned(engine, operation.name(), this.renewal, this.finished));
+		}
+		else {
+			this.abandonment = null;
+		}
+	}
+
+	IdempotencyStore store() {
+		return this.engine.store();
+	}
+
+	IdempotentOperation operation() {
+		return this.operation;
+	}
+
+	IdempotencyKey key() {
+		return this.key;
+	}
+
+	String token() {
+		return this.claim.token();
+	}
+
+	@Override
+	public Status status() {
+		return this.status;
+	}
+
+	@Override
+	public byte[] storedResult() {
+		byte[] stored = (this.status == Status.COMPLETED) ? this.claim.result() : null;
+		if (UnstorableResult.isMarker(stored)) {
+			throw new IdempotencyResultUnavailableException(this.operation.name(), UnstorableResult.reason(stored));
+		}
+		return stored;
+	}
+
+	@Override
+	public long fence() {
+		return (this.status == Status.ACQUIRED) ? this.claim.fence() : 0;
+	}
+
+	@Override
+	public byte[] fingerprint() {
+		return (this.claim != null && this.status != Status.ACQUIRED) ? this.claim.fingerprint() : null;
+	}
+
+	@Override
+	public boolean payloadMatches() {
+		byte[] stored = (this.claim != null) ? this.claim.fingerprint() : null;
+		return stored == null || this.fingerprint == null || Arrays.equals(stored, this.fingerprint);
+	}
+
+	@Override
+	public IdempotencyContext context() {
+		return this.context;
+	}
+
+	@Override
+	public void executed(boolean success, long nanos) {
+		this.engine.observer().executed(this.operation, success, nanos);
+	}
+
+	@Override
+	public void complete(byte[] result) {
+		if (!end()) {
+			return;
+		}
+		byte[] stored = result;
+		int limit = store().maxResultSize();
+		if (result.length > limit) {
+			logger.warn("Result of '{}' is {} bytes, over the {} bytes the store accepts; the key is completed without "
+					+ "it and duplicates will fail with IdempotencyResultUnavailableException", this.operation.name(),
+					result.length, limit);
+			stored = UnstorableResult.marker("its " + result.length + " bytes exceed the store's limit of " + limit);
+		}
+		try {
+			if (store().complete(this.key, token(), stored, this.operation.settings().retention())) {
+				finished();
+			}
+			else {
+				fencedOut("complete");
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Call of '{}' succeeded but could not be recorded as completed; keeping its key held and "
+					+ "retrying in the background", this.operation.name(), ex);
+			this.engine.completionRetry().start(this, stored);
+		}
+	}
+
+	@Override
+	public void completeWithoutResult(String reason) {
+		complete(UnstorableResult.marker(reason));
+	}
+
+	@Override
+	public void release() {
+		if (!end()) {
+			return;
+		}
+		try {
+			if (!store().release(this.key, token())) {
+				fencedOut("release");
+				return;
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Call of '{}' failed and its claim could not be released; a retry can run once the lease "
+					+ "expires", this.operation.name(), ex);
+		}
+		finished();
+	}
+
+	/** Whether this call still owns its key. */
+	boolean isOwned() {
+		if (this.finished.get()) {
+			return false;
+		}
+		if (this.renewal != null) {
+			return this.renewal.isOwned();
+		}
+		return System.nanoTime() - this.acquiredAt < this.operation.settings().lease().toNanos();
+	}
+
+	private boolean end() {
+		return this.status == Status.ACQUIRED && this.ended.compareAndSet(false, true);
+	}
+
+	void finished() {
+		if (this.finished.compareAndSet(false, true)) {
+			if (this.renewal != null) {
+				this.renewal.close();
+			}
+			this.engine.held(-1);
+		}
+		if (this.abandonment != null) {
+			this.abandonment.clean();
+		}
+	}
+
+	void completionFailed() {
+		this.engine.observer().completionFailed(this.operation);
+		finished();
+	}
+
+	void fencedOut(String transition) {
+		logger.warn("Call of '{}' ran past its lease and the key was taken over; its {} was refused (fenced out). "
+				+ "Raise the lease or keep keep-alive on", this.operation.name(), transition);
+		this.engine.observer().fencedOut(this.operation, transition);
+		finished();
+	}
+
+	/**
+	 * The safety net for a transport that drops an ACQUIRED attempt on a path that neither completes nor
+	 * releases it (an {@link Error} it did not catch): once the attempt is garbage, its keep-alive stops, so the
+	 * key expires with its lease instead of being held until the JVM restarts. Holds no reference to the
+	 * attempt.
+	 */
+	private record Abandoned(IdempotencyEngine engine, String operation, LeaseKeepAlive.Handle renewal,
+			AtomicBoolean finished) implements Runnable {
+
+		@Override
+		public void run() {
+			if (this.finished.compareAndSet(false, true)) {
+				logger.warn("A claimed call of '{}' was dropped without being completed or released; its key expires "
+						+ "with its lease", this.operation);
+				if (this.renewal != null) {
+					this.renewal.close();
+				}
+				this.engine.held(-1);
+			}
+		}
+
+	}
+
+}
