@@ -72,6 +72,21 @@ class GuardEdgeCaseHttpTests {
 		assertThat(retry.body()).isEqualTo(first.body());
 	}
 
+	// a principal whose name is empty is signed in: its scope is not the anonymous (global) one
+
+	@Test
+	void anAnonymousCallerCannotReplayTheResponseOfAPrincipalWithAnEmptyName() throws Exception {
+		String key = UUID.randomUUID().toString();
+		HttpResponse<String> signedIn = post("/whoami", key, "X-Empty-Name-Principal", "yes");
+		assertThat(signedIn.body()).startsWith("signed in as ''");
+		HttpResponse<String> anonymous = post("/whoami", key);
+		assertThat(anonymous.headers().firstValue("Idempotent-Replayed")).isEmpty();
+		assertThat(anonymous.body()).startsWith("anonymous");
+		HttpResponse<String> retry = post("/whoami", key, "X-Empty-Name-Principal", "yes");
+		assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+		assertThat(retry.body()).isEqualTo(signedIn.body());
+	}
+
 	private HttpResponse<String> post(String path, String key, String... headers) throws Exception {
 		HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
 			.header("Idempotency-Key", key)
