@@ -2,11 +2,13 @@ package io.idempotent.autoconfigure.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +31,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -43,6 +46,8 @@ import io.idempotent.annotation.Idempotent;
 class GuardEdgeCaseHttpTests {
 
 	static final AtomicInteger RUNS = new AtomicInteger();
+
+	static final AtomicInteger FORM_RUNS = new AtomicInteger();
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
@@ -85,6 +90,32 @@ class GuardEdgeCaseHttpTests {
 		HttpResponse<String> retry = post("/whoami", key, "X-Empty-Name-Principal", "yes");
 		assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
 		assertThat(retry.body()).isEqualTo(signedIn.body());
+	}
+
+	// a chunked form post has no Content-Length to refuse early, and the container parses its parameters past the
+	// guard's request wrapper: the limit must still hold
+
+	@Test
+	void aChunkedFormPostOverTheLimitIsA413AndTheHandlerDoesNotRun() throws Exception {
+		String key = UUID.randomUUID().toString();
+		byte[] form = ("amount=" + "9".repeat(1_500_000)).getBytes(StandardCharsets.US_ASCII);
+		int before = FORM_RUNS.get();
+		HttpRequest request = HttpRequest.newBuilder(uri("/form"))
+			.header("Idempotency-Key", key)
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(form)))
+			.build();
+		HttpResponse<String> response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(413);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(FORM_RUNS.get()).isEqualTo(before);
+		HttpRequest small = HttpRequest.newBuilder(uri("/form"))
+			.header("Idempotency-Key", key)
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofInputStream(
+					() -> new ByteArrayInputStream("amount=5".getBytes(StandardCharsets.US_ASCII))))
+			.build();
+		assertThat(this.http.send(small, HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("form 1");
 	}
 
 	private HttpResponse<String> post(String path, String key, String... headers) throws Exception {
@@ -155,6 +186,13 @@ class GuardEdgeCaseHttpTests {
 		@Idempotent
 		public String docs() {
 			return "docs " + RUNS.incrementAndGet();
+		}
+
+		@PostMapping("/form")
+		@Idempotent
+		public String form(@RequestParam("amount") String amount) {
+			FORM_RUNS.incrementAndGet();
+			return "form " + amount.length();
 		}
 
 		@PostMapping("/whoami")
