@@ -58,6 +58,16 @@ public final class TimedIdempotencyStore implements IdempotencyStore {
 	}
 
 	@Override
+	public AcquireResult tryAcquire(IdempotencyKey key, Duration lease, byte[] fingerprint) {
+		return timed(0, () -> this.delegate.tryAcquire(key, lease, fingerprint));
+	}
+
+	@Override
+	public int maxResultSize() {
+		return this.delegate.maxResultSize();
+	}
+
+	@Override
 	public boolean complete(IdempotencyKey key, String token, byte[] result, Duration retention) {
 		return timed(1, () -> this.delegate.complete(key, token, result, retention));
 	}
