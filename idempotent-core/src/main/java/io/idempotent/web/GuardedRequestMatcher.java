@@ -23,7 +23,7 @@ import io.idempotent.key.IdempotentMethodRegistry;
  * handlers' own {@link RequestMappingInfo}s (taken once from the application's request mappings):
  * <ol>
  * <li>an HTTP method no guarded mapping accepts: no (one set lookup);</li>
- * <li>a path holding none of the guarded patterns' literal prefixes ({@code /payments} of
+ * <li>a path holding none of the guarded patterns' literal prefixes ({@code /payments} of {@code /payments/**} or
  * {@code /payments/{id}}): no (a few {@code String.contains});</li>
  * <li>else the guarded mappings' method and path conditions decide, never every handler of the application.</li>
  * </ol>
@@ -96,7 +96,12 @@ final class GuardedRequestMatcher {
 		while (end < pattern.length() && "{*?".indexOf(pattern.charAt(end)) < 0) {
 			end++;
 		}
-		return pattern.substring(0, end);
+		String literal = pattern.substring(0, end);
+		if (end < pattern.length() && literal.endsWith("/")) {
+			// "/files/**" and "/files/{*path}" also match "/files": the slash before a wildcard is not literal
+			literal = literal.substring(0, literal.length() - 1);
+		}
+		return literal;
 	}
 
 	boolean matches(HttpServletRequest request) {

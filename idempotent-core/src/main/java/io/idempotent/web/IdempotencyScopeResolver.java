@@ -12,15 +12,16 @@ public interface IdempotencyScopeResolver {
 
 	/**
 	 * Scopes by the authenticated principal's name ({@code request.getUserPrincipal()}, which Spring Security
-	 * fills); without one the scope is global.
+	 * fills); without one the scope is global. A principal whose name is empty has the empty scope, never the
+	 * global one.
 	 */
 	IdempotencyScopeResolver PRINCIPAL = (request) -> (request.getUserPrincipal() != null)
-			? request.getUserPrincipal().getName() : "";
+			? request.getUserPrincipal().getName() : null;
 
 	/**
 	 * The scope of a request.
 	 * @param request the request
-	 * @return the scope, empty for the global scope
+	 * @return the scope, null for the global scope (the empty string is a scope of its own)
 	 */
 	String scope(HttpServletRequest request);
 

@@ -43,12 +43,20 @@ final class RequestFingerprint {
 		}
 		if (!guarded.streamUsed() && type.startsWith("application/x-www-form-urlencoded")) {
 			digest.update((byte) 'f');
+			long total = 0;
 			for (Map.Entry<String, String[]> parameter : request.getParameterMap().entrySet()) {
 				Digests.field(digest, parameter.getKey());
 				Digests.length(digest, parameter.getValue().length);
+				total += parameter.getKey().length();
 				for (String value : parameter.getValue()) {
 					Digests.field(digest, value);
+					total += (value != null) ? value.length() : 0;
 				}
+			}
+			// the container read the body past the wrapper (a chunked body has no Content-Length to refuse
+			// early): parameters longer than the limit mean a body over it, decoded text being no longer
+			if (total > guarded.maxSize()) {
+				throw new PayloadTooLargeException(guarded.maxSize());
 			}
 			return digest.digest();
 		}

@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
  * ever equal a key of another. The encoding is tagged and length-prefixed: {@code -:<key>} for the global
  * (anonymous) scope, {@code s<n>:<scope>:<key>} for a scope whose URL-encoded name is {@code n} characters
  * long. A key sent by an anonymous caller cannot start with a tag it does not own, and the length makes the
- * scope's end unambiguous, whatever either part contains (separators included).
+ * scope's end unambiguous, whatever either part contains (separators included). Only {@code null} is the
+ * global scope: an empty scope (a principal whose name is empty) is a named scope ({@code s0::<key>}), so an
+ * anonymous caller never shares it.
  */
 public final class ScopedKeys {
 
@@ -19,12 +21,12 @@ public final class ScopedKeys {
 
 	/**
 	 * The stored form of a key sent in a scope.
-	 * @param scope the scope ({@link IdempotencyScopeResolver}); null or empty for the global scope
+	 * @param scope the scope ({@link IdempotencyScopeResolver}); null for the global scope
 	 * @param key the key as sent (after unquoting)
 	 * @return the scoped key
 	 */
 	public static String of(String scope, String key) {
-		if (scope == null || scope.isEmpty()) {
+		if (scope == null) {
 			return GLOBAL + key;
 		}
 		String encoded = URLEncoder.encode(scope, StandardCharsets.UTF_8);

@@ -2,6 +2,7 @@ package io.idempotent.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,7 @@ class ScopedKeysTests {
 
 	@Test
 	void noTwoScopeAndKeyPairsShareAStoredKey() {
-		List<String> scopes = List.of("", "alice", "alice|k", "a", "a:b", "s5", "s5:alice", "-", "-:", "%7C", "|",
+		List<String> scopes = Arrays.asList(null, "", "alice", "alice|k", "a", "a:b", "s5", "s5:alice", "-", "-:", "%7C", "|",
 				"tenant:42", "tenant", "ключ", "a b");
 		List<String> keys = List.of("k", "alice|k", "|k", ":k", "b:k", "5:alice:k", "s5:alice:k", "-:k", "alice%7Ck",
 				"k|", "42:k", "-:-:k");
@@ -31,8 +32,9 @@ class ScopedKeysTests {
 	}
 
 	@Test
-	void nullAndEmptyScopesAreTheGlobalScope() {
-		assertThat(ScopedKeys.of(null, "k")).isEqualTo(ScopedKeys.of("", "k"));
+	void onlyNullIsTheGlobalScopeAndAnEmptyScopeIsNotShared() {
+		assertThat(ScopedKeys.of(null, "k")).isEqualTo("-:k");
+		assertThat(ScopedKeys.of("", "k")).isNotEqualTo(ScopedKeys.of(null, "k"));
 		assertThat(ScopedKeys.of("", "alice|k")).isNotEqualTo(ScopedKeys.of("alice", "k"));
 	}
 
