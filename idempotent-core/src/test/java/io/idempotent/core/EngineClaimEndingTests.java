@@ -55,13 +55,22 @@ abstract class EngineClaimEndingTests {
 	void aCompletionTheStoreFailsIsRetriedWhileTheKeyStaysHeldSoTheWorkNeverRunsTwice() throws Throwable {
 		IdempotentOperation operation = operation(Duration.ofMillis(600));
 		IdempotencyKey key = newKey();
-		this.store.failCompletions.set(4); // about 1.5 s of failing completions: more than two leases
+		// back-off 100 + 200 + 400 + 800 + 1,600 ms: at least 3.1 s of failing completions, over five leases
+		this.store.failCompletions.set(5);
+		long start = System.nanoTime();
 		assertThat(this.engine.execute(operation, key, call("first"))).isEqualTo("first");
-		// redeliveries while the completion is retried: refused as in progress, never run
-		await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(10))
-			.until(() -> this.store.completeCalls.get() < 5 && outcome(operation, key).equals("in-progress"));
-		await().atMost(Duration.ofSeconds(10)).until(() -> outcome(operation, key).equals("first"));
+		// redeliveries while the completion is retried are refused as in progress, never run, even after the
+		// lease would have run out twice; then the retried completion lands and they get the first result
+		java.util.List<Long> heldAfterMillis = new java.util.concurrent.CopyOnWriteArrayList<>();
+		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+			String outcome = outcome(operation, key);
+			if (outcome.equals("in-progress")) {
+				heldAfterMillis.add((System.nanoTime() - start) / 1_000_000);
+			}
+			return outcome.equals("first");
+		});
 		assertThat(this.runs).hasValue(1);
+		assertThat(heldAfterMillis).as("refused as in progress after two leases").anyMatch((millis) -> millis > 1200);
 		assertThat(this.observer.fenced).isEmpty();
 		assertThat(this.engine.claimsHeld()).isZero();
 	}
