@@ -73,7 +73,8 @@ public final class IdempotencyEngine {
 	 * @param call the call
 	 * @return the call's result, or the first call's result replayed
 	 * @throws IdempotencyInProgressException when the key is held by a running call
-	 * @throws IdempotencyStoreException when the store fails and the operation fails closed
+	 * @throws IdempotencyStoreException when the store fails and the operation fails closed, or when the call's
+	 * encoded result is over the store's {@link IdempotencyStore#maxResultSize()} (the key is then released)
 	 * @throws Throwable whatever the call throws, unchanged
 	 */
 	public <T> T execute(IdempotentOperation operation, IdempotencyKey key, GuardedCall<T> call) throws Throwable {
@@ -100,7 +101,18 @@ public final class IdempotencyEngine {
 		}
 		attempt.executed(true, System.nanoTime() - start);
 		if (call.completes(result)) {
-			attempt.complete(encode(operation, call, result));
+			byte[] encoded = encode(operation, call, result);
+			int limit = this.store.maxResultSize();
+			if (encoded.length > limit) {
+				// the store would refuse it, leaving the claim PROCESSING until the lease ends and the work to run
+				// again after it: refuse cleanly instead (release the claim, fail the call), as the SPI asks
+				attempt.release();
+				throw new IdempotencyStoreException("The result of '" + operation.name() + "' is " + encoded.length
+						+ " bytes, over the " + limit + " bytes the " + this.store.type() + " store keeps "
+						+ "(idempotent.store.max-result-size): the call ran but cannot be recorded, so it fails and its "
+						+ "key is released");
+			}
+			attempt.complete(encoded);
 		}
 		else {
 			attempt.release();

@@ -127,6 +127,31 @@ class IdempotencyEngineTests {
 	}
 
 	@Test
+	void aResultOverTheStoresLimitFailsTheCallAndReleasesTheKeyInsteadOfLeavingItStuck() throws Throwable {
+		InMemoryIdempotencyStore small = new InMemoryIdempotencyStore(1_000, 8);
+		LeaseKeepAlive smallKeepAlive = new LeaseKeepAlive(small, this.observer);
+		try {
+			IdempotencyEngine smallEngine = new IdempotencyEngine(small, this.observer, smallKeepAlive);
+			IdempotentOperation operation = operation(IdempotencySettings.DEFAULTS);
+			IdempotencyKey key = IdempotencyKey.of("op", "order-too-large");
+			// before: the call "succeeded", its completion was refused (a WARN), the claim stayed PROCESSING for
+			// the lease and the next delivery after it ran the work again
+			assertThatThrownBy(() -> smallEngine.execute(operation, key, call("sixteen bytes...")))
+				.isInstanceOf(IdempotencyStoreException.class)
+				.hasMessageContaining("16 bytes")
+				.hasMessageContaining("8 bytes");
+			assertThat(small.find(key)).as("the claim, released at once").isEmpty();
+			assertThat(smallEngine.execute(operation, key, call("ok"))).isEqualTo("ok");
+			assertThat(smallEngine.execute(operation, key, call("again"))).isEqualTo("ok");
+			assertThat(this.runs).hasValue(2);
+		}
+		finally {
+			smallKeepAlive.close();
+			small.close();
+		}
+	}
+
+	@Test
 	void aResultThatIsNotToBeKeptReleasesTheKey() throws Throwable {
 		IdempotentOperation operation = operation(IdempotencySettings.DEFAULTS);
 		IdempotencyKey key = IdempotencyKey.of("op", "order-6");
