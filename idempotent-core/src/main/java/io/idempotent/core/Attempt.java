@@ -38,6 +38,16 @@ public interface Attempt {
 	byte[] storedResult();
 
 	/**
+	 * The largest result, in bytes, {@link #complete} can record: the store's
+	 * {@link io.idempotent.store.IdempotencyStore#maxResultSize()}. A caller with a larger result should release
+	 * the attempt or record something smaller instead.
+	 * @return the limit in bytes
+	 */
+	default int maxResultSize() {
+		return Integer.MAX_VALUE;
+	}
+
+	/**
 	 * Records the call as completed with its result (fenced by the owner token). Store failures are logged,
 	 * not thrown: the work has taken effect. No-op unless {@link Status#ACQUIRED}.
 	 * @param result the bytes later duplicates get

@@ -225,6 +225,11 @@ public final class IdempotencyEngine {
 		}
 
 		@Override
+		public int maxResultSize() {
+			return IdempotencyEngine.this.store.maxResultSize();
+		}
+
+		@Override
 		public void complete(byte[] result) {
 			if (!end()) {
 				return;

@@ -42,13 +42,8 @@ final class PendingResponse {
 		}
 		byte[] body = response.getContentAsByteArray();
 		if (body.length > this.settings.maxResponseSize()) {
-			String detail = "The response was " + body.length + " bytes, over the " + this.settings.maxResponseSize()
-					+ " bytes that can be stored for replay; raise idempotent.web.max-response-size";
-			ProblemResponses.write(response, 500, "Internal Server Error", detail, null);
-			this.attempt.complete(new StoredResponse(this.fingerprint, 500,
-					List.of(Map.entry("Content-Type", "application/problem+json")),
-					ProblemResponses.body(500, "Internal Server Error", detail))
-				.encode());
+			tooLarge(response, "The response was " + body.length + " bytes, over the " + this.settings.maxResponseSize()
+					+ " bytes that can be stored for replay; raise idempotent.web.max-response-size");
 			return;
 		}
 		List<Map.Entry<String, String>> headers = new ArrayList<>();
@@ -62,7 +57,23 @@ final class PendingResponse {
 				}
 			}
 		}
-		this.attempt.complete(new StoredResponse(this.fingerprint, status, headers, body).encode());
+		byte[] stored = new StoredResponse(this.fingerprint, status, headers, body).encode();
+		if (stored.length > this.attempt.maxResultSize()) {
+			// the store would refuse it: the claim would stay in progress until its lease ends, then run again
+			tooLarge(response, "The response was " + body.length + " bytes (" + stored.length + " stored), over the "
+					+ this.attempt.maxResultSize() + " bytes the store keeps for replay; raise "
+					+ "idempotent.store.max-result-size");
+			return;
+		}
+		this.attempt.complete(stored);
+	}
+
+	private void tooLarge(ContentCachingResponseWrapper response, String detail) throws java.io.IOException {
+		ProblemResponses.write(response, 500, "Internal Server Error", detail, null);
+		this.attempt.complete(new StoredResponse(this.fingerprint, 500,
+				List.of(Map.entry("Content-Type", "application/problem+json")),
+				ProblemResponses.body(500, "Internal Server Error", detail))
+			.encode());
 	}
 
 }
