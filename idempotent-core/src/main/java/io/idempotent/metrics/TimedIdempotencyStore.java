@@ -15,7 +15,8 @@ import io.idempotent.store.IdempotencyStore;
 /**
  * Times every call to a store in {@code idempotent.store.operations}, tagged {@code store} (its type),
  * {@code operation} ({@code acquire}, {@code complete}, {@code release}, {@code renew}, {@code find},
- * {@code evict}) and {@code outcome} ({@code success} | {@code error}). Delegates everything else unchanged.
+ * {@code evict}) and {@code outcome} ({@code success} | {@code error}). Delegates everything else unchanged,
+ * the fingerprint of a claim and the store's {@link #maxResultSize()} included.
  */
 public final class TimedIdempotencyStore implements IdempotencyStore {
 

@@ -67,7 +67,7 @@ final class ResponseRecorder {
 		}
 		String detail = "The response was " + body.length + " bytes, over the "
 				+ Math.min(this.maxBodySize, this.maxStoredSize) + " bytes that can be stored for replay; raise "
-				+ "idempotent.web.max-response-size (and the store's result size limit)";
+				+ "idempotent.web.max-response-size and the store's idempotent.store.max-result-size";
 		for (String name : this.replayedHeaders) {
 			if (!name.equalsIgnoreCase("Content-Type")) {
 				response.setHeader(name, null); // the first answer carries only what its replays will

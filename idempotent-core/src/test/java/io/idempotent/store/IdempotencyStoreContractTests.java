@@ -293,6 +293,30 @@ public abstract class IdempotencyStoreContractTests {
 	}
 
 	@Test
+	void keysAndNamesWithUnpairedSurrogatesStayApartFromTheCharactersUtf8WouldWriteInstead() {
+		// a JSON "\ud800" escape yields an unpaired surrogate; String.getBytes(UTF_8) writes it as '?'
+		String unique = UUID.randomUUID().toString();
+		List<String> values = List.of(unique + "?", unique + "\uD800", unique + "\uDC00", unique + "\uFFFD",
+				unique + "\uDC00\uD800", unique + "\uD800\uDC00", unique + "??", unique + "\uD800\uD800");
+		for (String value : values) {
+			IdempotencyKey stored = new IdempotencyKey("contract-surrogate", value);
+			AcquireResult claim = store().tryAcquire(stored, LONG);
+			assertThat(claim.status()).as("claim of %s", escaped(value)).isEqualTo(Status.ACQUIRED);
+			assertThat(store().complete(stored, claim.token(), escaped(value).getBytes(StandardCharsets.UTF_8), LONG))
+				.isTrue();
+		}
+		for (String value : values) {
+			AcquireResult duplicate = store().tryAcquire(new IdempotencyKey("contract-surrogate", value), LONG);
+			assertThat(new String(duplicate.result(), StandardCharsets.UTF_8)).isEqualTo(escaped(value));
+		}
+		for (String name : List.of("contract-name?", "contract-name\uD800", "contract-name\uDBFF")) {
+			assertThat(store().tryAcquire(new IdempotencyKey(name, unique), LONG).status())
+				.as("name %s", escaped(name))
+				.isEqualTo(Status.ACQUIRED);
+		}
+	}
+
+	@Test
 	void aClaimMadeInsideAnOpenOuterTransactionIsVisibleAtOnceAndOutlivesIt() throws Exception {
 		IdempotencyKey key = newKey();
 		inOuterTransaction(() -> {
@@ -423,6 +447,12 @@ public abstract class IdempotencyStoreContractTests {
 			text.append(seed);
 		}
 		return text.substring(0, length);
+	}
+
+	private static String escaped(String text) {
+		StringBuilder escaped = new StringBuilder();
+		text.chars().forEach((c) -> escaped.append((c < 128) ? String.valueOf((char) c) : String.format("\\u%04X", c)));
+		return escaped.toString();
 	}
 
 	private static String quoted(String text) {

@@ -232,13 +232,14 @@ class WebGuardTests {
 	@Test
 	void aResponseOverTheSizeLimitIsAClearErrorNeverATruncatedReplay() throws Exception {
 		String key = UUID.randomUUID().toString();
+		int before = PaymentsTestApplication.runs("big");
 		this.mvc.perform(post("/payments/big").header("Idempotency-Key", key))
 			.andExpect(status().isInternalServerError())
 			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("max-response-size")));
 		this.mvc.perform(post("/payments/big").header("Idempotency-Key", key))
 			.andExpect(status().isInternalServerError())
 			.andExpect(header().string("Idempotent-Replayed", "true"));
-		assertThat(PaymentsTestApplication.runs("big")).isEqualTo(1);
+		assertThat(PaymentsTestApplication.runs("big")).isEqualTo(before + 1);
 	}
 
 	@Test

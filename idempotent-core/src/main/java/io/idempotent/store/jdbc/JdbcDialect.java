@@ -101,6 +101,12 @@ public enum JdbcDialect {
 			return "SELECT fence FROM FINAL TABLE (" + dml + ")";
 		}
 
+		/** The standard {@code FETCH FIRST}: H2 accepts {@code DELETE ... LIMIT} only in some compatibility modes. */
+		@Override
+		String purgeSql(String table) {
+			return "DELETE FROM " + table + " WHERE expires_at < " + now() + " FETCH FIRST ? ROWS ONLY";
+		}
+
 	};
 
 	private final String platform;

@@ -58,8 +58,16 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 	/** Largest fingerprint stored with a claim. */
 	public static final int MAX_FINGERPRINT_BYTES = 64;
 
+	/**
+	 * Longest table name (its unqualified part) accepted: the shipped scripts name constraints and indexes after
+	 * it (longest: {@code <table>_expires_at_idx}), and those must fit PostgreSQL's 63 and MySQL's 64 characters
+	 * (PostgreSQL truncates a longer one, which can then clash with the table's own name or be skipped by
+	 * {@code IF NOT EXISTS}).
+	 */
+	public static final int MAX_TABLE_NAME_LENGTH = 48;
+
 	private static final Pattern TABLE_NAME = Pattern
-		.compile("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?");
+		.compile("([A-Za-z_][A-Za-z0-9_]{0,62}\\.)?[A-Za-z_][A-Za-z0-9_]{0," + (MAX_TABLE_NAME_LENGTH - 1) + "}");
 
 	private static final int CLAIM_ATTEMPTS = 10;
 
@@ -141,7 +149,8 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 	public static void checkTableName(String table) {
 		if (table == null || !TABLE_NAME.matcher(table).matches()) {
 			throw new IllegalArgumentException("Invalid idempotency table name '" + table + "': expected letters, "
-					+ "digits and underscores (at most 63), optionally qualified by a schema as schema.table");
+					+ "digits and underscores (at most " + MAX_TABLE_NAME_LENGTH + " for the table, 63 for the schema), "
+					+ "optionally qualified by a schema as schema.table");
 		}
 	}
 

@@ -12,6 +12,11 @@ import java.util.HexFormat;
  * or key longer than {@value #MAX_PLAIN_BYTES} bytes, or one that starts with {@code sha256:}, is written as
  * {@code sha256:} and the hex SHA-256 of its bytes ({@value #HASHED_BYTES} bytes), so text of any length fits
  * the {@value #COLUMN_BYTES}-byte columns and a raw value can never equal another value's hash.
+ *
+ * <p>A name or key that is not well-formed UTF-16 (an unpaired surrogate, such as one a JSON {@code "\ud800"}
+ * escape yields) has no UTF-8 form: {@link String#getBytes} would write {@code ?} for the surrogate and merge it
+ * with the key that really holds {@code ?}. Such a value is always hashed, over {@code 0xFF} and its UTF-16BE
+ * code units: {@code 0xFF} never occurs in UTF-8, so its hash input differs from every well-formed value's.
  */
 final class StoredNames {
 
@@ -35,11 +40,43 @@ final class StoredNames {
 	 * @return at most {@value #MAX_PLAIN_BYTES} bytes
 	 */
 	static byte[] encode(String text) {
+		if (!wellFormed(text)) {
+			// the code units themselves: Java's UTF-16 encoder, too, replaces an unpaired surrogate
+			byte[] marked = new byte[1 + 2 * text.length()];
+			marked[0] = (byte) 0xFF;
+			for (int i = 0; i < text.length(); i++) {
+				marked[1 + 2 * i] = (byte) (text.charAt(i) >> 8);
+				marked[2 + 2 * i] = (byte) text.charAt(i);
+			}
+			return hashed(marked);
+		}
 		byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
 		if (utf8.length <= MAX_PLAIN_BYTES && !startsWithPrefix(utf8)) {
 			return utf8;
 		}
-		return HexFormat.of().formatHex(sha256(utf8)).transform((hex) -> {
+		return hashed(utf8);
+	}
+
+	/**
+	 * Whether every surrogate in the text is part of a pair, so its UTF-8 bytes stand for it alone.
+	 * @param text the text
+	 * @return true when the text is well-formed UTF-16
+	 */
+	static boolean wellFormed(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+				i++;
+			}
+			else if (Character.isSurrogate(c)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static byte[] hashed(byte[] input) {
+		return HexFormat.of().formatHex(sha256(input)).transform((hex) -> {
 			byte[] hashed = Arrays.copyOf(PREFIX, PREFIX.length + hex.length());
 			System.arraycopy(hex.getBytes(StandardCharsets.US_ASCII), 0, hashed, PREFIX.length, hex.length());
 			return hashed;

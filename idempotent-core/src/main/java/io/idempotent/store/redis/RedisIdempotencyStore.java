@@ -24,12 +24,14 @@ import io.idempotent.store.RecordState;
  * Boot configures it).
  *
  * <p>One Redis hash per record, key {@code <prefix>:<length of name>:<name>:<key>} (the length keeps names
- * holding {@code :} apart), whose TTL is the lease (PROCESSING) or the retention (COMPLETED); Redis expires
- * it. Fields: {@code s} state ({@code P} processing, {@code C} completed, {@code R} released), {@code t} owner
- * token, {@code f} fence, {@code p} fingerprint, {@code r} result. Keys and names are binary-safe and of any
- * length. Every transition is one round trip: a Lua script that reads and writes a single key atomically, so
- * the claim returns a completed key's result and fingerprint in the same round trip, complete / release /
- * renew compare the owner token before writing (fencing), and the store works unchanged on Redis Cluster.
+ * holding {@code :} apart; a name or key with an unpaired surrogate, which has no UTF-8 form, makes the key
+ * {@code <prefix>:u:<hex of the name's UTF-16>:<hex of the key's UTF-16>}), whose TTL is the lease
+ * (PROCESSING) or the retention (COMPLETED); Redis expires it. Fields: {@code s} state ({@code P} processing,
+ * {@code C} completed, {@code R} released), {@code t} owner token, {@code f} fence, {@code p} fingerprint,
+ * {@code r} result. Keys and names are binary-safe and of any length. Every transition is one round trip: a
+ * Lua script that reads and writes a single key atomically, so the claim returns a completed key's result and
+ * fingerprint in the same round trip, complete / release / renew compare the owner token before writing
+ * (fencing), and the store works unchanged on Redis Cluster.
  *
  * <p><b>Fence.</b> A claim writes {@code fence = max(previous fence + 1, server clock in microseconds)} (the
  * {@code TIME} of the master holding the key). A release keeps the hash (state {@code R}) until the released
@@ -240,7 +242,35 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 	}
 
 	String redisKey(IdempotencyKey key) {
-		return this.prefix + key.name().length() + ":" + key.name() + ":" + key.value();
+		if (wellFormed(key.name()) && wellFormed(key.value())) {
+			return this.prefix + key.name().length() + ":" + key.name() + ":" + key.value();
+		}
+		// an unpaired surrogate has no UTF-8 form (it would be written as '?', merging it with the key that
+		// holds '?'): such a name and key are written as the hex of their UTF-16 code units, after 'u', which
+		// no length starts with
+		return this.prefix + "u:" + utf16Hex(key.name()) + ":" + utf16Hex(key.value());
+	}
+
+	private static boolean wellFormed(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+				i++;
+			}
+			else if (Character.isSurrogate(c)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static String utf16Hex(String text) {
+		// the code units themselves: Java's UTF-16 encoder, too, replaces an unpaired surrogate
+		StringBuilder hex = new StringBuilder(4 * text.length());
+		for (int i = 0; i < text.length(); i++) {
+			hex.append(java.util.HexFormat.of().toHexDigits(text.charAt(i)));
+		}
+		return hex.toString();
 	}
 
 	private static byte[] ascii(String text) {

@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS idempotency_record (
     fingerprint    VARBINARY(64),
     expires_at     TIMESTAMP(3) WITH TIME ZONE NOT NULL,
     created_at     TIMESTAMP(3) WITH TIME ZONE NOT NULL,
-    result_data    BLOB,
+    result_data    BINARY LARGE OBJECT,
     CONSTRAINT idempotency_record_pk PRIMARY KEY (operation_name, record_key)
 );
 CREATE INDEX IF NOT EXISTS idempotency_record_expires_at_idx ON idempotency_record (expires_at);

@@ -244,6 +244,24 @@ abstract class JdbcIdempotencyStoreContractTests extends IdempotencyStoreContrac
 	}
 
 	@Test
+	void theLongestAcceptedTableNameCreatesAWorkingTableAndALongerOneIsRefused() {
+		String longest = "t".repeat(JdbcIdempotencyStore.MAX_TABLE_NAME_LENGTH - 2) + "_x";
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource());
+		jdbc.execute("DROP TABLE IF EXISTS " + longest);
+		// the script derives constraint and index names from the table's (longest suffix: _expires_at_idx)
+		createTable(jdbc, longest);
+		createTable(jdbc, longest);
+		JdbcIdempotencyStore store = new JdbcIdempotencyStore(dataSource(), longest, MAX_RESULT);
+		store.verifySchema();
+		IdempotencyKey key = newKey();
+		assertThat(store.tryAcquire(key, Duration.ofMinutes(1)).status()).isEqualTo(Status.ACQUIRED);
+		assertThatThrownBy(() -> JdbcIdempotencyStore.checkTableName(longest + "y"))
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining(String.valueOf(JdbcIdempotencyStore.MAX_TABLE_NAME_LENGTH));
+		jdbc.execute("DROP TABLE " + longest);
+	}
+
+	@Test
 	void aSchemaQualifiedTableWorks() {
 		JdbcTemplate jdbc = new JdbcTemplate(dataSource());
 		String schema = qualifyingSchema();
