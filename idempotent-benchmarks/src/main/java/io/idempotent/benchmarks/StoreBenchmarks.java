@@ -28,7 +28,7 @@ import io.idempotent.testsupport.TestRedis;
 /**
  * The guarded no-op method on a real store against a raw loop doing the same round trips directly on the same
  * server: Redis {@code SET NX PX} then {@code SET PX} with Lettuce on one shared connection; PostgreSQL
- * {@code INSERT ... ON CONFLICT DO NOTHING} then {@code UPDATE}; MariaDB {@code INSERT IGNORE} then
+ * {@code INSERT ... ON CONFLICT DO NOTHING} then {@code UPDATE}; MariaDB a plain {@code INSERT} then
  * {@code UPDATE}, each auto-committed over the same connection pool. The duplicate path (a completed key) is
  * measured against one raw read.
  */
@@ -88,27 +88,30 @@ final class StoreBenchmarks {
 		createTable(dataSource, dialect, "raw_record");
 		GuardedHandler guarded = GuardedHandler.guarded(store, RETENTION);
 		String insert = (dialect == JdbcDialect.POSTGRESQL)
-				? "INSERT INTO raw_record (operation_name, record_key, state, owner_token, expires_at, created_at) "
-						+ "VALUES ('raw', ?, 'PROCESSING', ?, CURRENT_TIMESTAMP + INTERVAL '1 minute', CURRENT_TIMESTAMP) "
+				? "INSERT INTO raw_record (operation_name, record_key, state, owner_token, fence, expires_at, created_at) "
+						+ "VALUES (?, ?, 'PROCESSING', ?, 1, CURRENT_TIMESTAMP + INTERVAL '1 minute', CURRENT_TIMESTAMP) "
 						+ "ON CONFLICT DO NOTHING"
-				: "INSERT IGNORE INTO raw_record (operation_name, record_key, state, owner_token, expires_at, created_at) "
-						+ "VALUES ('raw', ?, 'PROCESSING', ?, CURRENT_TIMESTAMP(3) + INTERVAL 1 MINUTE, CURRENT_TIMESTAMP(3))";
-		String update = "UPDATE raw_record SET state = 'COMPLETED', result_data = ? WHERE operation_name = 'raw' "
+				: "INSERT INTO raw_record (operation_name, record_key, state, owner_token, fence, expires_at, created_at) "
+						+ "VALUES (?, ?, 'PROCESSING', ?, 1, UTC_TIMESTAMP(3) + INTERVAL 1 MINUTE, UTC_TIMESTAMP(3))";
+		String update = "UPDATE raw_record SET state = 'COMPLETED', result_data = ? WHERE operation_name = ? "
 				+ "AND record_key = ? AND owner_token = ?";
+		byte[] rawName = "raw".getBytes(StandardCharsets.UTF_8);
 		byte[] empty = new byte[0];
 		for (int threads : new int[] { 1, 8 }) {
 			LoadResult rawResult = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(), (i) -> {
 				String key = this.run + ":" + threads + ":" + i;
 				try (Connection connection = dataSource.getConnection()) {
 					try (PreparedStatement claim = connection.prepareStatement(insert)) {
-						claim.setString(1, key);
-						claim.setString(2, "0123456789abcdef0123456789abcdef");
+						claim.setBytes(1, rawName);
+						claim.setBytes(2, key.getBytes(StandardCharsets.UTF_8));
+						claim.setString(3, "0123456789abcdef0123456789abcdef");
 						claim.executeUpdate();
 					}
 					try (PreparedStatement complete = connection.prepareStatement(update)) {
 						complete.setBytes(1, empty);
-						complete.setString(2, key);
-						complete.setString(3, "0123456789abcdef0123456789abcdef");
+						complete.setBytes(2, rawName);
+						complete.setBytes(3, key.getBytes(StandardCharsets.UTF_8));
+						complete.setString(4, "0123456789abcdef0123456789abcdef");
 						complete.executeUpdate();
 					}
 				}
@@ -121,8 +124,9 @@ final class StoreBenchmarks {
 		LoadResult rawRead = LoadRunner.run(1, this.mode.warmup(), this.mode.measure(), (i) -> {
 			try (Connection connection = dataSource.getConnection();
 					PreparedStatement read = connection.prepareStatement(
-							"SELECT state, result_data FROM raw_record WHERE operation_name = 'raw' AND record_key = ?")) {
-				read.setString(1, this.run + ":1:1");
+							"SELECT state, result_data FROM raw_record WHERE operation_name = ? AND record_key = ?")) {
+				read.setBytes(1, rawName);
+				read.setBytes(2, (this.run + ":1:1").getBytes(StandardCharsets.UTF_8));
 				try (ResultSet rows = read.executeQuery()) {
 					rows.next();
 				}
