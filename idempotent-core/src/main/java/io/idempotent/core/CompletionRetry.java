@@ -65,7 +65,8 @@ final class CompletionRetry implements AutoCloseable {
 				claim.fencedOut("complete");
 			}
 		}
-		catch (RuntimeException ex) {
+		catch (Throwable ex) {
+			// an Error too: a scheduled task that dies with it would leave the claim kept alive until restart
 			if (System.nanoTime() - pending.since >= this.limit.toNanos()) {
 				giveUp(pending, ex.toString());
 			}

@@ -95,6 +95,45 @@ abstract class EngineClaimEndingTests {
 	}
 
 	@Test
+	void anErrorFromTheStoresCompletionDoesNotHoldTheKeyForever() throws Throwable {
+		IdempotentOperation operation = operation(Duration.ofMillis(600));
+		IdempotencyKey key = newKey();
+		this.store.errorOnComplete.set(1);
+		assertThatThrownBy(() -> this.engine.execute(operation, key, call("first")))
+			.isInstanceOf(NoClassDefFoundError.class);
+		// the work took effect: the completion is retried, then the key replays; never held until restart
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.claimsHeld() == 0);
+		assertThat(outcome(operation, key)).isEqualTo("first");
+		assertThat(this.runs).hasValue(1);
+	}
+
+	@Test
+	void anErrorFromTheStoreWhileRetryingACompletionDoesNotHoldTheKeyForever() throws Throwable {
+		IdempotentOperation operation = operation(Duration.ofMillis(600));
+		IdempotencyKey key = newKey();
+		// the first completion fails with an exception, its first retry with an Error
+		this.store.failCompletions.set(1);
+		this.store.errorOnComplete.set(1);
+		assertThat(this.engine.execute(operation, key, call("first"))).isEqualTo("first");
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.claimsHeld() == 0);
+		assertThat(outcome(operation, key)).isEqualTo("first");
+		assertThat(this.runs).hasValue(1);
+	}
+
+	@Test
+	void anErrorFromTheStoresReleaseDoesNotHoldTheKeyForever() {
+		IdempotentOperation operation = operation(Duration.ofMillis(600));
+		IdempotencyKey key = newKey();
+		this.store.errorOnRelease.set(1);
+		assertThatThrownBy(() -> this.engine.execute(operation, key, new Call("x", () -> {
+			throw new IllegalStateException("the work failed");
+		}))).isInstanceOf(Throwable.class);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.claimsHeld() == 0);
+		// the claim expires with its lease: a redelivery runs
+		await().atMost(Duration.ofSeconds(10)).until(() -> outcome(operation, key).equals("duplicate ran"));
+	}
+
+	@Test
 	void anErrorFromTheCodecStillCompletesTheKeyAndDuplicatesAreToldTheResultIsUnavailable() throws Throwable {
 		IdempotentOperation operation = operation(Duration.ofMinutes(1));
 		IdempotencyKey key = newKey();
