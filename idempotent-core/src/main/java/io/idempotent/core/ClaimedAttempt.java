@@ -152,6 +152,9 @@ final class ClaimedAttempt implements Attempt {
 			// retried; dropping it here would leave the claim kept alive, and the key held, until restart
 			logger.warn("Call of '{}' succeeded but could not be recorded as completed; keeping its key held and "
 					+ "retrying in the background", this.operation.name(), ex);
+			if (this.renewal != null) {
+				this.renewal.completionPending();
+			}
 			this.engine.completionRetry().start(this, stored);
 			if (ex instanceof Error error) {
 				throw error;

@@ -80,6 +80,22 @@ abstract class EngineClaimEndingTests {
 	}
 
 	@Test
+	void aRenewalRefusedBecauseTheLostAnswerCompletedTheRecordIsNoAlarmEither() throws Throwable {
+		IdempotentOperation operation = operation(Duration.ofMillis(600));
+		IdempotencyKey key = newKey();
+		// the first write reaches the store but its answer is lost; the next retries fail too (the outage goes on)
+		// while the keep-alive, a third of the lease later, finds the record COMPLETED
+		this.store.failAfterCompleting.set(1);
+		assertThat(this.engine.execute(operation, key, call("first"))).isEqualTo("first");
+		this.store.failCompletions.set(2);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.claimsHeld() == 0);
+		assertThat(this.observer.fenced).isEmpty();
+		assertThat(this.observer.completionFailures).hasValue(0);
+		assertThat(outcome(operation, key)).isEqualTo("first");
+		assertThat(this.runs).hasValue(1);
+	}
+
+	@Test
 	void aCompletionThatKeepsFailingIsGivenUpAfterTheLimitCountedAndTheKeyLetGo() throws Throwable {
 		IdempotencyEngine bounded = new IdempotencyEngine(this.store, this.observer, Duration.ofMillis(400));
 		try {
