@@ -201,6 +201,17 @@ final class ClaimedAttempt implements Attempt {
 		return System.nanoTime() - this.acquiredAt < this.operation.settings().lease().toNanos();
 	}
 
+	/**
+	 * Whether this claim has been held without a gap since it was made (its lease kept alive, or, without
+	 * keep-alive, not yet run out), so no other caller can have claimed, run and completed the key meanwhile.
+	 */
+	boolean heldThroughout() {
+		if (this.renewal != null) {
+			return this.renewal.heldThroughout();
+		}
+		return System.nanoTime() - this.acquiredAt < this.operation.settings().lease().toNanos();
+	}
+
 	private boolean end() {
 		return this.status == Status.ACQUIRED && this.ended.compareAndSet(false, true);
 	}

@@ -151,6 +151,15 @@ public final class LeaseKeepAlive implements AutoCloseable {
 		default void completionPending() {
 		}
 
+		/**
+		 * Whether the claim has been held without a gap since it was made, so nobody else can have claimed the
+		 * key meanwhile: still owned, or renewing stopped only because this call's own completion was found.
+		 * @return true when no takeover was possible
+		 */
+		default boolean heldThroughout() {
+			return isOwned();
+		}
+
 	}
 
 	private final class Renewal implements Handle {
@@ -174,6 +183,8 @@ public final class LeaseKeepAlive implements AutoCloseable {
 		private volatile boolean lost;
 
 		private volatile boolean completionPending;
+
+		private volatile boolean stoppedOnOwnCompletion;
 
 		Renewal(IdempotentOperation operation, IdempotencyKey key, String token) {
 			this.operation = operation;
@@ -229,6 +240,7 @@ public final class LeaseKeepAlive implements AutoCloseable {
 					if (this.completionPending && System.nanoTime() - this.confirmedUntil < 0 && completedInStore()) {
 						logger.debug("A completion of '{}' whose answer was lost had reached the store; renewing stops",
 								this.operation.name());
+						this.stoppedOnOwnCompletion = true;
 						LeaseKeepAlive.this.renewals.remove(this);
 					}
 					else {
@@ -256,6 +268,11 @@ public final class LeaseKeepAlive implements AutoCloseable {
 			catch (RuntimeException ex) {
 				return false;
 			}
+		}
+
+		@Override
+		public boolean heldThroughout() {
+			return this.stoppedOnOwnCompletion || isOwned();
 		}
 
 		@Override

@@ -81,18 +81,34 @@ abstract class EngineClaimEndingTests {
 
 	@Test
 	void aRenewalRefusedBecauseTheLostAnswerCompletedTheRecordIsNoAlarmEither() throws Throwable {
-		IdempotentOperation operation = operation(Duration.ofMillis(600));
+		IdempotentOperation operation = operation(Duration.ofMillis(1500));
 		IdempotencyKey key = newKey();
 		// the first write reaches the store but its answer is lost; the next retries fail too (the outage goes on)
 		// while the keep-alive, a third of the lease later, finds the record COMPLETED
 		this.store.failAfterCompleting.set(1);
 		assertThat(this.engine.execute(operation, key, call("first"))).isEqualTo("first");
-		this.store.failCompletions.set(2);
+		this.store.failCompletions.set(3); // retries at about 100, 300 and 700 ms fail; renewal at 500 ms
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.claimsHeld() == 0);
 		assertThat(this.observer.fenced).isEmpty();
 		assertThat(this.observer.completionFailures).hasValue(0);
 		assertThat(outcome(operation, key)).isEqualTo("first");
 		assertThat(this.runs).hasValue(1);
+	}
+
+	@Test
+	void aRetriedCompletionThatFindsASuccessorsCompletedRecordReportsTheTakeoverInsteadOfClaimingIt()
+			throws Throwable {
+		// keep-alive off: while the completion is retried the lease runs out and another caller takes the key over
+		IdempotentOperation operation = new IdempotentOperation("op", "method",
+				new IdempotencySettings(Duration.ofMillis(300), Duration.ofMinutes(5), false, FailureMode.FAIL_CLOSED));
+		IdempotencyKey key = newKey();
+		this.store.failCompletions.set(3); // retries at about 100, 300 and 700 ms fail, the next at 1.5 s does not
+		assertThat(this.engine.execute(operation, key, call("first"))).isEqualTo("first");
+		await().atMost(Duration.ofSeconds(5)).until(() -> outcome(operation, key).equals("duplicate ran"));
+		assertThat(this.runs).hasValue(2);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.claimsHeld() == 0);
+		// the work ran twice: that must not pass as "recorded by an earlier attempt"
+		assertThat(this.observer.fenced).containsExactly("complete");
 	}
 
 	@Test
