@@ -147,10 +147,18 @@ final class ClaimedAttempt implements Attempt {
 				fencedOut("complete");
 			}
 		}
-		catch (RuntimeException ex) {
+		catch (Throwable ex) {
+			// an Error from the store too (a client broken mid-flight): the work took effect, so the completion is
+			// retried; dropping it here would leave the claim kept alive, and the key held, until restart
 			logger.warn("Call of '{}' succeeded but could not be recorded as completed; keeping its key held and "
 					+ "retrying in the background", this.operation.name(), ex);
+			if (this.renewal != null) {
+				this.renewal.completionPending();
+			}
 			this.engine.completionRetry().start(this, stored);
+			if (ex instanceof Error error) {
+				throw error;
+			}
 		}
 	}
 
@@ -170,9 +178,14 @@ final class ClaimedAttempt implements Attempt {
 				return;
 			}
 		}
-		catch (RuntimeException ex) {
+		catch (Throwable ex) {
 			logger.warn("Call of '{}' failed and its claim could not be released; a retry can run once the lease "
 					+ "expires", this.operation.name(), ex);
+			// an Error too: stop keeping the claim alive, or the key would be held until restart
+			finished();
+			if (ex instanceof Error error) {
+				throw error;
+			}
 		}
 		finished();
 	}
@@ -184,6 +197,17 @@ final class ClaimedAttempt implements Attempt {
 		}
 		if (this.renewal != null) {
 			return this.renewal.isOwned();
+		}
+		return System.nanoTime() - this.acquiredAt < this.operation.settings().lease().toNanos();
+	}
+
+	/**
+	 * Whether this claim has been held without a gap since it was made (its lease kept alive, or, without
+	 * keep-alive, not yet run out), so no other caller can have claimed, run and completed the key meanwhile.
+	 */
+	boolean heldThroughout() {
+		if (this.renewal != null) {
+			return this.renewal.heldThroughout();
 		}
 		return System.nanoTime() - this.acquiredAt < this.operation.settings().lease().toNanos();
 	}
@@ -205,15 +229,23 @@ final class ClaimedAttempt implements Attempt {
 	}
 
 	void completionFailed() {
-		this.engine.observer().completionFailed(this.operation);
-		finished();
+		try {
+			this.engine.observer().completionFailed(this.operation);
+		}
+		finally {
+			finished();
+		}
 	}
 
 	void fencedOut(String transition) {
 		logger.warn("Call of '{}' ran past its lease and the key was taken over; its {} was refused (fenced out). "
 				+ "Raise the lease or keep keep-alive on", this.operation.name(), transition);
-		this.engine.observer().fencedOut(this.operation, transition);
-		finished();
+		try {
+			this.engine.observer().fencedOut(this.operation, transition);
+		}
+		finally {
+			finished();
+		}
 	}
 
 	/**

@@ -55,8 +55,9 @@ final class CompletionRetry implements AutoCloseable {
 				logger.info("Completion of a call of '{}' recorded after retrying", claim.operation().name());
 				claim.finished();
 			}
-			else if (alreadyCompleted(claim)) {
-				// an earlier attempt reached the store although its answer was lost
+			else if (claim.heldThroughout() && alreadyCompleted(claim)) {
+				// an earlier attempt reached the store although its answer was lost; had the claim lapsed, the
+				// COMPLETED record could be a successor's (the work ran twice), which must not pass in silence
 				logger.info("Completion of a call of '{}' had been recorded by an earlier attempt",
 						claim.operation().name());
 				claim.finished();
@@ -65,7 +66,8 @@ final class CompletionRetry implements AutoCloseable {
 				claim.fencedOut("complete");
 			}
 		}
-		catch (RuntimeException ex) {
+		catch (Throwable ex) {
+			// an Error too: a scheduled task that dies with it would leave the claim kept alive until restart
 			if (System.nanoTime() - pending.since >= this.limit.toNanos()) {
 				giveUp(pending, ex.toString());
 			}

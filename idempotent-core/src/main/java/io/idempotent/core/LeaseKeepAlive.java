@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.idempotent.store.IdempotencyStore;
+import io.idempotent.store.RecordState;
 
 /**
  * Renews the leases of running calls, so a slow but healthy call is not mistaken for a crashed one.
@@ -141,6 +142,24 @@ public final class LeaseKeepAlive implements AutoCloseable {
 		 */
 		boolean isOwned();
 
+		/**
+		 * Tells the keep-alive that the call has returned and its completion is being retried: a renewal then
+		 * refused while the lease was still confirmed, on a record found COMPLETED, means an earlier completion
+		 * reached the store though its answer was lost (nobody else could have claimed the key meanwhile), so
+		 * renewing stops without reporting a lost claim.
+		 */
+		default void completionPending() {
+		}
+
+		/**
+		 * Whether the claim has been held without a gap since it was made, so nobody else can have claimed the
+		 * key meanwhile: still owned, or renewing stopped only because this call's own completion was found.
+		 * @return true when no takeover was possible
+		 */
+		default boolean heldThroughout() {
+			return isOwned();
+		}
+
 	}
 
 	private final class Renewal implements Handle {
@@ -162,6 +181,10 @@ public final class LeaseKeepAlive implements AutoCloseable {
 		private volatile boolean inFlight;
 
 		private volatile boolean lost;
+
+		private volatile boolean completionPending;
+
+		private volatile boolean stoppedOnOwnCompletion;
 
 		Renewal(IdempotentOperation operation, IdempotencyKey key, String token) {
 			this.operation = operation;
@@ -214,7 +237,15 @@ public final class LeaseKeepAlive implements AutoCloseable {
 					}
 				}
 				else if (LeaseKeepAlive.this.renewals.contains(this)) {
-					lose("another caller took the key over");
+					if (this.completionPending && System.nanoTime() - this.confirmedUntil < 0 && completedInStore()) {
+						logger.debug("A completion of '{}' whose answer was lost had reached the store; renewing stops",
+								this.operation.name());
+						this.stoppedOnOwnCompletion = true;
+						LeaseKeepAlive.this.renewals.remove(this);
+					}
+					else {
+						lose("another caller took the key over");
+					}
 				}
 			}
 			catch (RuntimeException ex) {
@@ -226,6 +257,27 @@ public final class LeaseKeepAlive implements AutoCloseable {
 					this.inFlight = false;
 				}
 			}
+		}
+
+		private boolean completedInStore() {
+			try {
+				return LeaseKeepAlive.this.store.find(this.key)
+					.map((record) -> record.state() == RecordState.COMPLETED)
+					.orElse(false);
+			}
+			catch (RuntimeException ex) {
+				return false;
+			}
+		}
+
+		@Override
+		public boolean heldThroughout() {
+			return this.stoppedOnOwnCompletion || isOwned();
+		}
+
+		@Override
+		public void completionPending() {
+			this.completionPending = true;
 		}
 
 		private void lose(String why) {

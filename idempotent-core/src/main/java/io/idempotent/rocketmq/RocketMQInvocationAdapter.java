@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.util.StringUtils;
 
 import io.idempotent.core.IdempotentOperation;
+import io.idempotent.core.PayloadMismatch;
 import io.idempotent.core.Sha256;
 import io.idempotent.key.IdempotentMethod;
 import io.idempotent.key.InvocationAdapter;
@@ -94,6 +95,13 @@ public final class RocketMQInvocationAdapter implements InvocationAdapter {
 					+ "default delay levels); a duplicate of a crashed delivery would only be taken over on its last "
 					+ "redelivery. Shorten the lease or raise maxReconsumeTimes", operation.name(), lease,
 					window.maxReconsumeTimes(), window.window());
+		}
+		if (window.window() == null && window.maxReconsumeTimes() == Integer.MAX_VALUE
+				&& operation.settings().payloadMismatch() == PayloadMismatch.REFUSE) {
+			logger.warn("'{}' refuses a reused key with another body (on-payload-mismatch=refuse) on an ORDERLY listener "
+					+ "whose maxReconsumeTimes is unlimited (the default): a refused message is retried in place for "
+					+ "ever and holds its queue. Set maxReconsumeTimes on the listener so it reaches the dead-letter "
+					+ "queue", operation.name());
 		}
 	}
 

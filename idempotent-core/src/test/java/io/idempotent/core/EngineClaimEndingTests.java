@@ -89,6 +89,38 @@ abstract class EngineClaimEndingTests {
 	}
 
 	@Test
+	void aRenewalRefusedBecauseTheLostAnswerCompletedTheRecordIsNoAlarmEither() throws Throwable {
+		IdempotentOperation operation = operation(Duration.ofMillis(1500));
+		IdempotencyKey key = newKey();
+		// the first write reaches the store but its answer is lost; the next retries fail too (the outage goes on)
+		// while the keep-alive, a third of the lease later, finds the record COMPLETED
+		this.store.failAfterCompleting.set(1);
+		assertThat(this.engine.execute(operation, key, call("first"))).isEqualTo("first");
+		this.store.failCompletions.set(3); // retries at about 100, 300 and 700 ms fail; renewal at 500 ms
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.claimsHeld() == 0);
+		assertThat(this.observer.fenced).isEmpty();
+		assertThat(this.observer.completionFailures).hasValue(0);
+		assertThat(outcome(operation, key)).isEqualTo("first");
+		assertThat(this.runs).hasValue(1);
+	}
+
+	@Test
+	void aRetriedCompletionThatFindsASuccessorsCompletedRecordReportsTheTakeoverInsteadOfClaimingIt()
+			throws Throwable {
+		// keep-alive off: while the completion is retried the lease runs out and another caller takes the key over
+		IdempotentOperation operation = new IdempotentOperation("op", "method",
+				new IdempotencySettings(Duration.ofMillis(300), Duration.ofMinutes(5), false, FailureMode.FAIL_CLOSED));
+		IdempotencyKey key = newKey();
+		this.store.failCompletions.set(3); // retries at about 100, 300 and 700 ms fail, the next at 1.5 s does not
+		assertThat(this.engine.execute(operation, key, call("first"))).isEqualTo("first");
+		await().atMost(Duration.ofSeconds(5)).until(() -> outcome(operation, key).equals("duplicate ran"));
+		assertThat(this.runs).hasValue(2);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.claimsHeld() == 0);
+		// the work ran twice: that must not pass as "recorded by an earlier attempt"
+		assertThat(this.observer.fenced).containsExactly("complete");
+	}
+
+	@Test
 	void aCompletionThatKeepsFailingIsGivenUpAfterTheLimitCountedAndTheKeyLetGo() throws Throwable {
 		IdempotencyEngine bounded = new IdempotencyEngine(this.store, this.observer, Duration.ofMillis(400));
 		try {
@@ -101,6 +133,45 @@ abstract class EngineClaimEndingTests {
 		finally {
 			bounded.close();
 		}
+	}
+
+	@Test
+	void anErrorFromTheStoresCompletionDoesNotHoldTheKeyForever() throws Throwable {
+		IdempotentOperation operation = operation(Duration.ofMillis(600));
+		IdempotencyKey key = newKey();
+		this.store.errorOnComplete.set(1);
+		assertThatThrownBy(() -> this.engine.execute(operation, key, call("first")))
+			.isInstanceOf(NoClassDefFoundError.class);
+		// the work took effect: the completion is retried, then the key replays; never held until restart
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.claimsHeld() == 0);
+		assertThat(outcome(operation, key)).isEqualTo("first");
+		assertThat(this.runs).hasValue(1);
+	}
+
+	@Test
+	void anErrorFromTheStoreWhileRetryingACompletionDoesNotHoldTheKeyForever() throws Throwable {
+		IdempotentOperation operation = operation(Duration.ofMillis(600));
+		IdempotencyKey key = newKey();
+		// the first completion fails with an exception, its first retry with an Error
+		this.store.failCompletions.set(1);
+		this.store.errorOnComplete.set(1);
+		assertThat(this.engine.execute(operation, key, call("first"))).isEqualTo("first");
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.claimsHeld() == 0);
+		assertThat(outcome(operation, key)).isEqualTo("first");
+		assertThat(this.runs).hasValue(1);
+	}
+
+	@Test
+	void anErrorFromTheStoresReleaseDoesNotHoldTheKeyForever() {
+		IdempotentOperation operation = operation(Duration.ofMillis(600));
+		IdempotencyKey key = newKey();
+		this.store.errorOnRelease.set(1);
+		assertThatThrownBy(() -> this.engine.execute(operation, key, new Call("x", () -> {
+			throw new IllegalStateException("the work failed");
+		}))).isInstanceOf(Throwable.class);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.engine.claimsHeld() == 0);
+		// the claim expires with its lease: a redelivery runs
+		await().atMost(Duration.ofSeconds(10)).until(() -> outcome(operation, key).equals("duplicate ran"));
 	}
 
 	@Test

@@ -27,6 +27,10 @@ final class ScriptedStore implements IdempotencyStore {
 
 	final AtomicInteger completeCalls = new AtomicInteger();
 
+	final AtomicInteger errorOnComplete = new AtomicInteger();
+
+	final AtomicInteger errorOnRelease = new AtomicInteger();
+
 	final Set<String> hangingRenewals = ConcurrentHashMap.newKeySet();
 
 	final CountDownLatch releaseHangingRenewals = new CountDownLatch(1);
@@ -58,6 +62,9 @@ final class ScriptedStore implements IdempotencyStore {
 		if (this.failCompletions.getAndUpdate((n) -> Math.max(0, n - 1)) > 0) {
 			throw new IdempotencyStoreException("Command timed out after 2 second(s)");
 		}
+		if (this.errorOnComplete.getAndUpdate((n) -> Math.max(0, n - 1)) > 0) {
+			throw new NoClassDefFoundError("io/lettuce/core/output/StatusOutput (a client broken mid-flight)");
+		}
 		boolean done = this.delegate.complete(key, token, result, retention);
 		if (this.failAfterCompleting.getAndUpdate((n) -> Math.max(0, n - 1)) > 0) {
 			throw new IdempotencyStoreException("Command timed out after 2 second(s) (the write reached the store)");
@@ -67,6 +74,9 @@ final class ScriptedStore implements IdempotencyStore {
 
 	@Override
 	public boolean release(IdempotencyKey key, String token) {
+		if (this.errorOnRelease.getAndUpdate((n) -> Math.max(0, n - 1)) > 0) {
+			throw new NoClassDefFoundError("io/lettuce/core/output/StatusOutput (a client broken mid-flight)");
+		}
 		return this.delegate.release(key, token);
 	}
 

@@ -23,6 +23,7 @@ import io.idempotent.core.FailureMode;
 import io.idempotent.core.IdempotencyKeyException;
 import io.idempotent.core.IdempotencySettings;
 import io.idempotent.core.IdempotencySettingsResolver;
+import io.idempotent.core.PayloadMismatch;
 import io.idempotent.key.IdempotentMethod;
 import io.idempotent.key.IdempotentMethodRegistry;
 import io.idempotent.key.KeyResolver;
@@ -111,6 +112,34 @@ class RocketMQInvocationAdapterTests {
 		}
 	}
 
+	@Test
+	void refusingMismatchesOnAnOrderlyListenerWithoutAReconsumeBoundIsLoggedAtStartUp() throws Exception {
+		ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+			.getLogger(RocketMQInvocationAdapter.class);
+		ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events = new ch.qos.logback.core.read.ListAppender<>();
+		events.start();
+		logger.addAppender(events);
+		try {
+			IdempotencySettings refusing = new IdempotencySettings(Duration.ofMinutes(1), Duration.ofDays(1), true,
+					FailureMode.FAIL_CLOSED, PayloadMismatch.REFUSE);
+			new IdempotentMethodRegistry((name) -> refusing, List.of(this.adapter))
+				.get(OrderlyListener.class.getMethod("onMessage", MessageExt.class), OrderlyListener.class);
+			assertThat(events.list).anySatisfy((event) -> {
+				assertThat(event.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+				assertThat(event.getFormattedMessage()).contains("OrderlyListener.onMessage")
+					.contains("maxReconsumeTimes is unlimited");
+			});
+			events.list.clear();
+			new IdempotentMethodRegistry((name) -> refusing, List.of(this.adapter))
+				.get(BoundedOrderlyListener.class.getMethod("onMessage", MessageExt.class), BoundedOrderlyListener.class);
+			method(OrderlyListener.class); // replaying mismatches never holds the queue
+			assertThat(events.list).isEmpty();
+		}
+		finally {
+			logger.detachAppender(events);
+		}
+	}
+
 	private IdempotentMethod method(Class<?> type) throws NoSuchMethodException {
 		return this.registry.get(type.getMethod("onMessage", MessageExt.class), type);
 	}
@@ -157,6 +186,17 @@ class RocketMQInvocationAdapterTests {
 	@RocketMQMessageListener(topic = "orders", consumerGroup = "orderly",
 			consumeMode = org.apache.rocketmq.spring.annotation.ConsumeMode.ORDERLY)
 	public static class OrderlyListener implements RocketMQListener<MessageExt> {
+
+		@Override
+		@Idempotent
+		public void onMessage(MessageExt message) {
+		}
+
+	}
+
+	@RocketMQMessageListener(topic = "orders", consumerGroup = "bounded-orderly",
+			consumeMode = org.apache.rocketmq.spring.annotation.ConsumeMode.ORDERLY, maxReconsumeTimes = 3)
+	public static class BoundedOrderlyListener implements RocketMQListener<MessageExt> {
 
 		@Override
 		@Idempotent

@@ -133,6 +133,22 @@ class InMemoryStoreRocketMQGuardTests extends RocketMQGuardTests {
 		assertThat(effects("last-chance", "order-16")).isEqualTo(1);
 	}
 
+	@Test
+	void aMismatchRefusedOnAnOrderlyQueueIsDeadLetteredAfterMaxReconsumeTimesSoTheQueueMovesOn() {
+		// with maxReconsumeTimes unlimited (the ORDERLY default) the refused message was retried in place every
+		// second and the message behind it never ran: the listener needs a bound, and start-up says so
+		ConfigurableApplicationContext app = start(
+				List.of("idempotent.handlers.[OrderlyDlqListener.onMessage].on-payload-mismatch=refuse"),
+				OrderlyDlqListener.class);
+		sendOrderly(app, new OrderPaid("order-17", "user-1"), "0");
+		await().atMost(Duration.ofSeconds(30)).until(() -> effects("orderly-dlq", "order-17") == 1);
+		sendOrderly(app, new OrderPaid("order-17", "user-2"), "0"); // the key reused with another body: refused
+		sendOrderly(app, new OrderPaid("order-18", "user-1"), "0"); // behind it on the same queue
+		await().atMost(Duration.ofSeconds(30)).until(() -> effects("orderly-dlq", "order-18") == 1);
+		assertThat(duplicates(app, "mismatch")).isGreaterThanOrEqualTo(1);
+		assertThat(effects("orderly-dlq", "order-17")).isEqualTo(1);
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class SharedStore {
 
