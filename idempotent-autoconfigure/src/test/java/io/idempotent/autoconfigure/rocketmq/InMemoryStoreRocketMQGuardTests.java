@@ -54,7 +54,7 @@ class InMemoryStoreRocketMQGuardTests extends RocketMQGuardTests {
 		send(app, new OrderPaid("order-11b", "user-42"), "user-42", null);
 		send(app, new OrderPaid("order-11c", "user-42"), "order-11c user-42", null);
 		send(app, new OrderPaid("order-11d", "user-42"), "order-11d user-42", null);
-		await().atMost(Duration.ofSeconds(30)).until(() -> List.of("order-11a", "order-11b", "order-11c", "order-11d")
+		await().atMost(Duration.ofSeconds(90)).until(() -> List.of("order-11a", "order-11b", "order-11c", "order-11d")
 			.stream().allMatch((order) -> effects("default", order) == 1));
 		assertThat(duplicates(app, "completed")).isZero();
 	}
@@ -63,11 +63,11 @@ class InMemoryStoreRocketMQGuardTests extends RocketMQGuardTests {
 	void theDefaultKeyCatchesABrokerRedeliveryOfTheSameMessage() throws Exception {
 		ConfigurableApplicationContext app = start(DefaultKeyListener.class);
 		send(app, new OrderPaid("order-12", "user-1"), "order-12", null);
-		await().atMost(Duration.ofSeconds(30)).until(() -> effects("default", "order-12") == 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> effects("default", "order-12") == 1);
 		// the broker hands the same message (same msgId) back, as after a lost acknowledgement
 		MessageExt delivered = DELIVERED.get(this.topic + ":order-12");
 		app.getBean(DefaultRocketMQListenerContainer.class).getConsumer().sendMessageBack(delivered, 1);
-		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> duplicates(app, "completed") >= 1);
 		assertThat(effects("default", "order-12")).isEqualTo(1);
 	}
 
@@ -75,9 +75,9 @@ class InMemoryStoreRocketMQGuardTests extends RocketMQGuardTests {
 	void aCompletedKeyWithAnotherBodyIsAcknowledgedButCountedAsAMismatch() {
 		ConfigurableApplicationContext app = start(CouponListener.class);
 		send(app, new OrderPaid("order-13", "user-1"), "order-13", null);
-		await().atMost(Duration.ofSeconds(30)).until(() -> effects("coupon", "order-13") == 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> effects("coupon", "order-13") == 1);
 		send(app, new OrderPaid("order-13", "user-2"), "order-13", null);
-		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "mismatch") >= 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> duplicates(app, "mismatch") >= 1);
 		assertThat(duplicates(app, "completed")).isZero();
 		assertThat(effects("coupon", "order-13")).isEqualTo(1);
 	}
@@ -87,10 +87,10 @@ class InMemoryStoreRocketMQGuardTests extends RocketMQGuardTests {
 		ConfigurableApplicationContext app = start(
 				List.of("idempotent.handlers.[strict-coupon].on-payload-mismatch=refuse"), StrictCouponListener.class);
 		send(app, new OrderPaid("order-14", "user-1"), "order-14", null);
-		await().atMost(Duration.ofSeconds(30)).until(() -> effects("strict", "order-14") == 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> effects("strict", "order-14") == 1);
 		send(app, new OrderPaid("order-14", "user-2"), "order-14", null);
 		// refused, so the broker brings it back: each delivery is another mismatch
-		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "mismatch") >= 2);
+		await().atMost(Duration.ofSeconds(90)).until(() -> duplicates(app, "mismatch") >= 2);
 		assertThat(effects("strict", "order-14")).isEqualTo(1);
 	}
 
@@ -104,12 +104,12 @@ class InMemoryStoreRocketMQGuardTests extends RocketMQGuardTests {
 		});
 		ConfigurableApplicationContext app = start(OrderlyDlqListener.class);
 		sendOrderly(app, new OrderPaid("order-15", "user-1"), "0");
-		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(started.await(90, TimeUnit.SECONDS)).isTrue();
 		sendOrderly(app, new OrderPaid("order-15", "user-1"), "1");
 		// the duplicate keeps finding the key in progress for longer than maxReconsumeTimes x suspend (2 x 200 ms)
-		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "in_progress") >= 5);
+		await().atMost(Duration.ofSeconds(90)).until(() -> duplicates(app, "in_progress") >= 5);
 		finish.countDown();
-		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> duplicates(app, "completed") >= 1);
 		assertThat(effects("orderly-dlq", "order-15")).isEqualTo(1);
 	}
 
@@ -124,12 +124,12 @@ class InMemoryStoreRocketMQGuardTests extends RocketMQGuardTests {
 		});
 		ConfigurableApplicationContext app = start(LastChanceListener.class);
 		send(app, new OrderPaid("order-16", "user-1"), "order-16", null);
-		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(started.await(90, TimeUnit.SECONDS)).isTrue();
 		send(app, new OrderPaid("order-16", "user-1"), "order-16", null);
 		// refused once, then on its last redelivery (maxReconsumeTimes = 2) it waits: more refusals than retries
-		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "in_progress") >= 4);
+		await().atMost(Duration.ofSeconds(90)).until(() -> duplicates(app, "in_progress") >= 4);
 		finish.countDown();
-		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> duplicates(app, "completed") >= 1);
 		assertThat(effects("last-chance", "order-16")).isEqualTo(1);
 	}
 
@@ -141,10 +141,10 @@ class InMemoryStoreRocketMQGuardTests extends RocketMQGuardTests {
 				List.of("idempotent.handlers.[OrderlyDlqListener.onMessage].on-payload-mismatch=refuse"),
 				OrderlyDlqListener.class);
 		sendOrderly(app, new OrderPaid("order-17", "user-1"), "0");
-		await().atMost(Duration.ofSeconds(30)).until(() -> effects("orderly-dlq", "order-17") == 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> effects("orderly-dlq", "order-17") == 1);
 		sendOrderly(app, new OrderPaid("order-17", "user-2"), "0"); // the key reused with another body: refused
 		sendOrderly(app, new OrderPaid("order-18", "user-1"), "0"); // behind it on the same queue
-		await().atMost(Duration.ofSeconds(30)).until(() -> effects("orderly-dlq", "order-18") == 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> effects("orderly-dlq", "order-18") == 1);
 		assertThat(duplicates(app, "mismatch")).isGreaterThanOrEqualTo(1);
 		assertThat(effects("orderly-dlq", "order-17")).isEqualTo(1);
 	}

@@ -88,7 +88,7 @@ abstract class RocketMQGuardTests {
 		for (int i = 0; i < 3; i++) {
 			send(app, new OrderPaid("order-1", "user-1"), "order-1", null);
 		}
-		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 2);
+		await().atMost(Duration.ofSeconds(90)).until(() -> duplicates(app, "completed") >= 2);
 		assertThat(effects("coupon", "order-1")).isEqualTo(1);
 	}
 
@@ -97,10 +97,10 @@ abstract class RocketMQGuardTests {
 		behave("order-2", Behaviour.FAIL);
 		ConfigurableApplicationContext app = start(CouponListener.class);
 		send(app, new OrderPaid("order-2", "user-1"), "order-2", null);
-		await().atMost(Duration.ofSeconds(30)).until(() -> effects("coupon", "order-2") == 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> effects("coupon", "order-2") == 1);
 		assertThat(runs("coupon", "order-2")).isEqualTo(2);
 		send(app, new OrderPaid("order-2", "user-1"), "order-2", null);
-		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> duplicates(app, "completed") >= 1);
 		assertThat(effects("coupon", "order-2")).isEqualTo(1);
 	}
 
@@ -109,7 +109,7 @@ abstract class RocketMQGuardTests {
 		ConfigurableApplicationContext app = start(CouponListener.class, RedPacketListener.class);
 		send(app, new OrderPaid("order-3", "user-1"), "order-3", null);
 		send(app, new OrderPaid("order-3", "user-1"), "order-3", null);
-		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 2);
+		await().atMost(Duration.ofSeconds(90)).until(() -> duplicates(app, "completed") >= 2);
 		assertThat(effects("coupon", "order-3")).isEqualTo(1);
 		assertThat(effects("red-packet", "order-3")).isEqualTo(1);
 	}
@@ -125,12 +125,12 @@ abstract class RocketMQGuardTests {
 		});
 		ConfigurableApplicationContext app = start(CouponListener.class);
 		send(app, new OrderPaid("order-4", "user-1"), "order-4", null);
-		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(started.await(90, TimeUnit.SECONDS)).isTrue();
 		send(app, new OrderPaid("order-4", "user-1"), "order-4", null);
-		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "in_progress") >= 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> duplicates(app, "in_progress") >= 1);
 		fail.countDown();
-		await().atMost(Duration.ofSeconds(30)).until(() -> effects("coupon", "order-4") == 1);
-		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> effects("coupon", "order-4") == 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> duplicates(app, "completed") >= 1);
 		assertThat(duplicates(app, "in_progress")).isGreaterThanOrEqualTo(1);
 		assertThat(effects("coupon", "order-4")).isEqualTo(1);
 	}
@@ -145,14 +145,14 @@ abstract class RocketMQGuardTests {
 		});
 		ConfigurableApplicationContext app = start(CouponListener.class);
 		send(app, new OrderPaid("order-5", "user-1"), "order-5", null);
-		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(started.await(90, TimeUnit.SECONDS)).isTrue();
 		long since = System.nanoTime();
 		send(app, new OrderPaid("order-5", "user-1"), "order-5", null);
 		// redeliveries about a second apart keep finding the key held, for longer than the 2 s lease
-		await().atMost(Duration.ofSeconds(30))
+		await().atMost(Duration.ofSeconds(90))
 			.until(() -> duplicates(app, "in_progress") >= 3 && System.nanoTime() - since > 2_500_000_000L);
 		finish.countDown();
-		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> duplicates(app, "completed") >= 1);
 		assertThat(effects("coupon", "order-5")).isEqualTo(1);
 		assertThat(runs("coupon", "order-5")).isEqualTo(1);
 		assertThat(duplicates(app, "in_progress")).isGreaterThanOrEqualTo(1);
@@ -177,7 +177,7 @@ abstract class RocketMQGuardTests {
 		ConfigurableApplicationContext first = start(List.of("spring.lifecycle.timeout-per-shutdown-phase=1s"),
 				CouponListener.class);
 		send(first, new OrderPaid("order-6", "user-1"), "order-6", null);
-		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(started.await(90, TimeUnit.SECONDS)).isTrue();
 		first.close();
 		ConfigurableApplicationContext second = start(CouponListener.class);
 		await().atMost(Duration.ofSeconds(60)).until(() -> effects("coupon", "order-6") == 1);
@@ -200,7 +200,7 @@ abstract class RocketMQGuardTests {
 		});
 		ConfigurableApplicationContext first = start(CouponListener.class);
 		send(first, new OrderPaid("order-10", "user-1"), "order-10", null);
-		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(started.await(90, TimeUnit.SECONDS)).isTrue();
 		var containers = first.getBeansOfType(DefaultRocketMQListenerContainer.class).values();
 		CountDownLatch closing = new CountDownLatch(1);
 		first.addApplicationListener((ApplicationListener<ContextClosedEvent>) (event) -> closing.countDown());
@@ -220,7 +220,7 @@ abstract class RocketMQGuardTests {
 		assertThat(second.getBean(IdempotencyEngine.class).store().find(key))
 			.hasValueSatisfying((record) -> assertThat(record.state()).isEqualTo(RecordState.COMPLETED));
 		send(second, new OrderPaid("order-10", "user-1"), "order-10", null);
-		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(second, "completed") >= 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> duplicates(second, "completed") >= 1);
 		assertThat(effects("coupon", "order-10")).isEqualTo(1);
 		assertThat(runs("coupon", "order-10")).isEqualTo(1);
 	}
@@ -231,7 +231,7 @@ abstract class RocketMQGuardTests {
 		send(app, new OrderPaid("order-7", "user-1"), "k-1", "acme");
 		send(app, new OrderPaid("order-7", "user-1"), "k-2", "acme");
 		send(app, new OrderPaid("order-7", "user-1"), "k-3", "globex");
-		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "completed") >= 1
+		await().atMost(Duration.ofSeconds(90)).until(() -> duplicates(app, "completed") >= 1
 				&& effects("tenant-coupon", "order-7") == 2);
 		String namespace = "tenant-" + this.topic + ":TenantListener.onMessage";
 		var store = app.getBean(IdempotencyEngine.class).store();
@@ -250,9 +250,9 @@ abstract class RocketMQGuardTests {
 		});
 		ConfigurableApplicationContext app = start(OrderlyCouponListener.class);
 		sendOrderly(app, new OrderPaid("order-8", "user-1"), "0");
-		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(started.await(90, TimeUnit.SECONDS)).isTrue();
 		sendOrderly(app, new OrderPaid("order-8", "user-1"), "1");
-		await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(app, "in_progress") >= 1);
+		await().atMost(Duration.ofSeconds(90)).until(() -> duplicates(app, "in_progress") >= 1);
 		fail.countDown();
 		await().atMost(Duration.ofSeconds(40)).until(() -> effects("orderly-coupon", "order-8") == 1
 				&& duplicates(app, "completed") >= 1);
@@ -289,7 +289,7 @@ abstract class RocketMQGuardTests {
 	}
 
 	private static void awaitQueuesAssigned(ConfigurableApplicationContext context) {
-		await().atMost(Duration.ofSeconds(30)).until(() -> context.getBeansOfType(DefaultRocketMQListenerContainer.class)
+		await().atMost(Duration.ofSeconds(90)).until(() -> context.getBeansOfType(DefaultRocketMQListenerContainer.class)
 			.values()
 			.stream()
 			.allMatch((c) -> !c.getConsumer().getDefaultMQPushConsumerImpl().getRebalanceImpl().getProcessQueueTable()
