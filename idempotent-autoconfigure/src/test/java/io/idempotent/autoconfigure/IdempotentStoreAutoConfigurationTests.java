@@ -24,7 +24,7 @@ import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-import io.idempotent.core.IdempotencyKey;
+import io.idempotent.store.IdempotencyKey;
 import io.idempotent.store.AcquireResult.Status;
 import io.idempotent.store.IdempotencyStore;
 import io.idempotent.store.jdbc.JdbcIdempotencyStore;

@@ -11,7 +11,7 @@ import org.springframework.util.function.SingletonSupplier;
 import io.idempotent.codec.ResultCodec;
 import io.idempotent.core.GuardedCall;
 import io.idempotent.core.IdempotencyEngine;
-import io.idempotent.core.IdempotencyKey;
+import io.idempotent.store.IdempotencyKey;
 import io.idempotent.key.IdempotentMethod;
 import io.idempotent.key.IdempotentMethodRegistry;
 import io.idempotent.key.KeyResolver;

@@ -1,5 +1,7 @@
 package io.idempotent.core;
 
+import io.idempotent.store.IdempotencyKey;
+
 /**
  * One guarded call in progress, for transports whose result is only known after the guarded method returns
  * (an HTTP response is written after the controller method). Obtained from

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import io.idempotent.store.AcquireResult;
 import io.idempotent.store.IdempotencyStore;
+import io.idempotent.store.IdempotencyKey;
 
 /**
  * The {@link Attempt} the engine hands out: what the claim found and, when ACQUIRED, the claim itself with its

@@ -2,6 +2,7 @@ package io.idempotent.core;
 
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import io.idempotent.store.IdempotencyKey;
 
 /**
  * The claim of the guarded call running on the current thread, so business code can see it: its operation, its

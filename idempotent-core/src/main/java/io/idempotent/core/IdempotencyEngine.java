@@ -11,13 +11,14 @@ import org.slf4j.LoggerFactory;
 import io.idempotent.store.AcquireResult;
 import io.idempotent.store.IdempotencyStore;
 import io.idempotent.store.IdempotencyStoreException;
+import io.idempotent.store.IdempotencyKey;
 
 /**
  * The algorithm, once, for every transport: claim the key, run the call, then complete the key with the
  * result, or release it when the call throws.
  *
  * <ol>
- * <li>{@link IdempotencyStore#tryAcquire(io.idempotent.core.IdempotencyKey, Duration, byte[])} atomically, with
+ * <li>{@link IdempotencyStore#tryAcquire(io.idempotent.store.IdempotencyKey, Duration, byte[])} atomically, with
  * the call's payload fingerprint.</li>
  * <li>ACQUIRED: run with the claim visible to the code ({@link IdempotencyContext}); while it runs the lease
  * is kept alive if configured. On success complete with the encoded result (fenced by the owner token); on any

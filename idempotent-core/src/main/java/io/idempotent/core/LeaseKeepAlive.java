@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import io.idempotent.store.IdempotencyStore;
 import io.idempotent.store.RecordState;
+import io.idempotent.store.IdempotencyKey;
 
 /**
  * Renews the leases of running calls, so a slow but healthy call is not mistaken for a crashed one.

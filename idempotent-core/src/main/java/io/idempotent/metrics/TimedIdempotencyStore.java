@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import io.idempotent.core.IdempotencyKey;
+import io.idempotent.store.IdempotencyKey;
 import io.idempotent.store.AcquireResult;
 import io.idempotent.store.IdempotencyRecord;
 import io.idempotent.store.IdempotencyStore;

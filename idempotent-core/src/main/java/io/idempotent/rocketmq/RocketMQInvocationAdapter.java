@@ -20,7 +20,7 @@ import org.springframework.util.StringUtils;
 
 import io.idempotent.core.IdempotentOperation;
 import io.idempotent.core.PayloadMismatch;
-import io.idempotent.core.Sha256;
+import io.idempotent.store.Sha256;
 import io.idempotent.key.IdempotentMethod;
 import io.idempotent.key.InvocationAdapter;
 

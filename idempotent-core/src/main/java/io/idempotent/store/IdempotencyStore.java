@@ -3,7 +3,6 @@ package io.idempotent.store;
 import java.time.Duration;
 import java.util.Optional;
 
-import io.idempotent.core.IdempotencyKey;
 
 /**
  * Where idempotency records live. Small and atomic: every state change is one atomic store call, decided

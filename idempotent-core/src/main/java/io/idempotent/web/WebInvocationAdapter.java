@@ -34,7 +34,7 @@ import io.idempotent.core.Attempt;
 import io.idempotent.core.IdempotencyConfigurationException;
 import io.idempotent.core.IdempotencyContext;
 import io.idempotent.core.IdempotencyEngine;
-import io.idempotent.core.IdempotencyKey;
+import io.idempotent.store.IdempotencyKey;
 import io.idempotent.core.IdempotencyKeyException;
 import io.idempotent.key.IdempotentMethod;
 import io.idempotent.key.KeyResolver;

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import io.idempotent.store.AcquireResult;
 import io.idempotent.store.IdempotencyStore;
 import io.idempotent.store.RecordState;
+import io.idempotent.store.IdempotencyKey;
 
 /**
  * Every path out of a claimed call ends the claim, and a claim is never lost in silence: completions the store

@@ -24,6 +24,7 @@ import io.idempotent.store.IdempotencyRecord;
 import io.idempotent.store.IdempotencyStore;
 import io.idempotent.store.IdempotencyStoreException;
 import io.idempotent.store.memory.InMemoryIdempotencyStore;
+import io.idempotent.store.IdempotencyKey;
 
 class IdempotencyEngineTests {
 

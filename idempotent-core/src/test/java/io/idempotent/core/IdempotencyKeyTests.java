@@ -3,6 +3,7 @@ package io.idempotent.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import io.idempotent.store.IdempotencyKey;
 
 class IdempotencyKeyTests {
 

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 
 import io.idempotent.store.IdempotencyStore;
 import io.idempotent.store.memory.InMemoryIdempotencyStore;
+import io.idempotent.store.Sha256;
+import io.idempotent.store.IdempotencyKey;
 
 /**
  * The claim-ending rules on the in-memory store, plus what needs a store that keeps fingerprints and fences

@@ -12,6 +12,7 @@ import io.idempotent.store.AcquireResult;
 import io.idempotent.store.IdempotencyRecord;
 import io.idempotent.store.IdempotencyStore;
 import io.idempotent.store.IdempotencyStoreException;
+import io.idempotent.store.IdempotencyKey;
 
 /**
  * A real store with scripted trouble on the calls a test is not about: completions that fail (before or after

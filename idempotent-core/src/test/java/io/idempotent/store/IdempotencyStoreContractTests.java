@@ -22,7 +22,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.idempotent.core.IdempotencyKey;
 import io.idempotent.store.AcquireResult.Status;
 
 /**

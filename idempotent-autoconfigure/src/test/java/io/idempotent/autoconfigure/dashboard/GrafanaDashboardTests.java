@@ -36,7 +36,7 @@ import org.springframework.test.web.servlet.MockMvc;
 
 import io.idempotent.annotation.Idempotent;
 import io.idempotent.core.IdempotencyInProgressException;
-import io.idempotent.core.IdempotencyKey;
+import io.idempotent.store.IdempotencyKey;
 import io.idempotent.store.AcquireResult;
 import io.idempotent.store.IdempotencyRecord;
 import io.idempotent.store.IdempotencyStore;

@@ -35,7 +35,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 
 import io.idempotent.annotation.Idempotent;
-import io.idempotent.core.IdempotencyKey;
+import io.idempotent.store.IdempotencyKey;
 import io.idempotent.core.IdempotencyEngine;
 import io.idempotent.store.RecordState;
 import io.idempotent.testsupport.EmbeddedRocketMQ;

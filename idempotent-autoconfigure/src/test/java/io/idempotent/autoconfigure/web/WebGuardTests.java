@@ -26,7 +26,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import io.idempotent.annotation.Idempotent;
-import io.idempotent.core.IdempotencyKey;
+import io.idempotent.store.IdempotencyKey;
 import io.idempotent.store.IdempotencyStore;
 
 /**

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-import io.idempotent.core.IdempotencyKey;
+import io.idempotent.store.IdempotencyKey;
 import io.idempotent.store.AcquireResult;
 import io.idempotent.store.FencingTokens;
 import io.idempotent.store.IdempotencyRecord;

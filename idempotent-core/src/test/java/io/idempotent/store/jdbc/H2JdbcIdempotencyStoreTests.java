@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
-import io.idempotent.core.IdempotencyKey;
+import io.idempotent.store.IdempotencyKey;
 import io.idempotent.store.AcquireResult;
 import io.idempotent.store.AcquireResult.Status;
 import io.idempotent.testsupport.TestDatabases;

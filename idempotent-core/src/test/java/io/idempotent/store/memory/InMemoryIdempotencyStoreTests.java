@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import io.idempotent.core.IdempotencyKey;
+import io.idempotent.store.IdempotencyKey;
 import io.idempotent.store.AcquireResult.Status;
 import io.idempotent.store.IdempotencyStore;
 import io.idempotent.store.IdempotencyStoreContractTests;

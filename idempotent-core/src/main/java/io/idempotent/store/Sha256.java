@@ -1,4 +1,4 @@
-package io.idempotent.core;
+package io.idempotent.store;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
