@@ -32,7 +32,7 @@ public final class DuplicateSummaryLogger implements IdempotencyObserver {
 
 	/**
 	 * Creates the logger.
-	 * @param interval the shortest time between two summaries of one operation
+	 * @param interval the shortest time between two summaries of one operation; zero or negative logs none
 	 */
 	public DuplicateSummaryLogger(Duration interval) {
 		this(interval, System::nanoTime);
@@ -50,6 +50,9 @@ public final class DuplicateSummaryLogger implements IdempotencyObserver {
 
 	@Override
 	public void duplicate(IdempotentOperation operation, AcquireResult.Status state) {
+		if (this.intervalNanos <= 0) {
+			return;
+		}
 		Window window = window(operation);
 		(state == AcquireResult.Status.COMPLETED ? window.completed : window.inProgress).increment();
 		window.maybeReport(operation.name());
@@ -57,6 +60,9 @@ public final class DuplicateSummaryLogger implements IdempotencyObserver {
 
 	@Override
 	public void payloadMismatch(IdempotentOperation operation) {
+		if (this.intervalNanos <= 0) {
+			return;
+		}
 		Window window = window(operation);
 		window.mismatched.increment();
 		window.maybeReport(operation.name());
