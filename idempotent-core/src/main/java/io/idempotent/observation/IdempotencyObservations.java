@@ -7,7 +7,7 @@ import io.idempotent.core.IdempotentOperation;
 
 /**
  * Wraps each guarded call in an {@code idempotent.execution} observation. {@link #enabled()} is false when there
- * is no registry or it has no handlers, and callers then skip this class entirely: the guarded path allocates
+ * is no registry or it is {@link ObservationRegistry#NOOP}, and callers then skip this class entirely: the guarded path allocates
  * nothing for observations.
  */
 public final class IdempotencyObservations {
@@ -36,7 +36,7 @@ public final class IdempotencyObservations {
 
 	/**
 	 * Whether calls are observed now.
-	 * @return false without a registry or with a no-op one
+	 * @return false without a registry or with {@link ObservationRegistry#NOOP}
 	 */
 	public boolean enabled() {
 		return this.registry != null && !this.registry.isNoop();
