@@ -13,6 +13,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
+import org.springframework.util.function.SingletonSupplier;
 
 import io.idempotent.observation.IdempotencyObservationConvention;
 import io.idempotent.observation.IdempotencyObservations;
@@ -66,14 +67,15 @@ public final class IdempotentObservationAutoConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(Tracer.class)
-	@ConditionalOnBean(Tracer.class)
 	static class TracingConfiguration {
 
+		/** The tracer is looked up at the first completion, so this does not depend on auto-configuration order. */
 		@Bean
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-		TraceIdSource idempotencyTraceIds(Tracer tracer) {
+		TraceIdSource idempotencyTraceIds(ObjectProvider<Tracer> tracers) {
+			SingletonSupplier<Tracer> tracer = SingletonSupplier.of(() -> tracers.getIfAvailable(() -> Tracer.NOOP));
 			return () -> {
-				Span span = tracer.currentSpan();
+				Span span = tracer.obtain().currentSpan();
 				return (span != null) ? span.context().traceId() : null;
 			};
 		}
