@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The packages' imports point one way: the store SPI and its stores at the bottom, the algorithm ({@code core})
  * on them, key resolution and the AOP advisor above, each transport ({@code rocketmq}, {@code web}) and the meters
- * on top. A newcomer finds the algorithm in {@code core} and each transport in its own package, and no package
+ * and observations on top. A newcomer finds the algorithm in {@code core} and each transport in its own package, and no package
  * reaches back up.
  */
 class PackageLayeringTests {
@@ -37,6 +37,7 @@ class PackageLayeringTests {
 			"key", Set.of("annotation", "core", "store"),
 			"aop", Set.of("annotation", "codec", "core", "key", "store"),
 			"metrics", Set.of("core", "store"),
+			"observation", Set.of("core", "store"),
 			"rocketmq", Set.of("annotation", "core", "key", "store", "codec"),
 			"web", Set.of("annotation", "aop", "core", "key", "store", "codec"));
 

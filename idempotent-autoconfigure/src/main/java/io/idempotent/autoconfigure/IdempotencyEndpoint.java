@@ -1,5 +1,6 @@
 package io.idempotent.autoconfigure;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -16,9 +17,12 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import io.idempotent.core.IdempotencyEngine;
 import io.idempotent.store.IdempotencyKey;
 import io.idempotent.core.IdempotencySettings;
+import io.idempotent.core.TraceLink;
 import io.idempotent.key.IdempotentMethod;
 import io.idempotent.key.IdempotentMethodRegistry;
+import io.idempotent.store.AcquireResult;
 import io.idempotent.store.IdempotencyRecord;
+import io.idempotent.store.RecordState;
 import io.idempotent.web.ScopedKeys;
 
 /**
@@ -35,6 +39,8 @@ import io.idempotent.web.ScopedKeys;
 public class IdempotencyEndpoint {
 
 	private static final String HTTP_SOURCE = "http";
+
+	private static final Duration PROBE_LEASE = Duration.ofSeconds(1);
 
 	private final IdempotencyEngine engine;
 
@@ -76,7 +82,26 @@ public class IdempotencyEndpoint {
 	 */
 	@ReadOperation
 	public Map<String, Object> record(@Selector String name, @Selector String key, @Nullable String scope) {
-		return this.engine.store().find(storedKey(name, key, scope)).map(IdempotencyEndpoint::describe).orElse(null);
+		IdempotencyKey stored = storedKey(name, key, scope);
+		Map<String, Object> description = this.engine.store().find(stored).map(IdempotencyEndpoint::describe).orElse(null);
+		if (description != null && RecordState.COMPLETED.name().equals(description.get("state"))) {
+			description.put("originalTraceId", originalTraceId(stored));
+		}
+		return description;
+	}
+
+	/**
+	 * The trace id the completed record was written with. The store SPI offers a record's bytes only through
+	 * tryAcquire, which for a completed key changes nothing; a key that expired in between is claimed by that
+	 * probe and released at once.
+	 */
+	private String originalTraceId(IdempotencyKey key) {
+		AcquireResult probe = this.engine.store().tryAcquire(key, PROBE_LEASE, null);
+		if (probe.status() == AcquireResult.Status.ACQUIRED) {
+			this.engine.store().release(key, probe.token());
+			return null;
+		}
+		return (probe.status() == AcquireResult.Status.COMPLETED) ? TraceLink.traceId(probe.result()) : null;
 	}
 
 	/**

@@ -29,6 +29,8 @@ import io.idempotent.core.IdempotencyObserver;
 import io.idempotent.core.IdempotencySettingsResolver;
 import io.idempotent.key.IdempotentMethodRegistry;
 import io.idempotent.key.InvocationAdapter;
+import io.idempotent.observation.DuplicateSummaryLogger;
+import io.idempotent.observation.IdempotencyObservations;
 import io.idempotent.store.IdempotencyStore;
 import io.idempotent.store.IdempotencyStoreDecorator;
 
@@ -65,7 +67,14 @@ public final class IdempotentAutoConfiguration {
 			IdempotentProperties properties) {
 		// one decorator chain: the engine and its keep-alive share the same decorated store
 		return new IdempotencyEngine(guardedStore(store, decorators, properties),
-				observer.getIfAvailable(() -> IdempotencyObserver.NONE), properties.getCompletionRetryLimit());
+				IdempotencyObserver.of(observer.orderedStream().toList()), properties.getCompletionRetryLimit());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	DuplicateSummaryLogger idempotencyDuplicateSummaryLogger(IdempotentProperties properties) {
+		return new DuplicateSummaryLogger(properties.getLogging().getDuplicateSummaryInterval());
 	}
 
 	@Bean
@@ -96,10 +105,11 @@ public final class IdempotentAutoConfiguration {
 	@ConditionalOnMissingBean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static IdempotentAdvisor idempotentAdvisor(ObjectProvider<IdempotencyEngine> engine,
-			ObjectProvider<IdempotentMethodRegistry> registry, ObjectProvider<ResultCodec> codec) {
+			ObjectProvider<IdempotentMethodRegistry> registry, ObjectProvider<ResultCodec> codec,
+			ObjectProvider<IdempotencyObservations> observations) {
 		// looked up at the first call: advisors are created while post-processors register, too early for the store
-		return new IdempotentAdvisor(
-				new IdempotentMethodInterceptor(engine::getObject, registry::getObject, codec::getObject));
+		return new IdempotentAdvisor(new IdempotentMethodInterceptor(engine::getObject, registry::getObject,
+				codec::getObject, () -> observations.getIfAvailable(() -> IdempotencyObservations.NONE)));
 	}
 
 	private static IdempotencyStore guardedStore(ObjectProvider<IdempotencyStore> store,

@@ -52,6 +52,10 @@ public class IdempotentProperties {
 
 	private final Web web = new Web();
 
+	private final Observation observation = new Observation();
+
+	private final Logging logging = new Logging();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -90,6 +94,56 @@ public class IdempotentProperties {
 
 	public Web getWeb() {
 		return this.web;
+	}
+
+	public Observation getObservation() {
+		return this.observation;
+	}
+
+	public Logging getLogging() {
+		return this.logging;
+	}
+
+	/**
+	 * The idempotent.execution observations.
+	 */
+	public static class Observation {
+
+		/**
+		 * Whether observations carry the SHA-256 of each key as the high-cardinality value idempotent.key.hash
+		 * (span attribute). Never a metric tag.
+		 */
+		private boolean keyHash;
+
+		public boolean isKeyHash() {
+			return this.keyHash;
+		}
+
+		public void setKeyHash(boolean keyHash) {
+			this.keyHash = keyHash;
+		}
+
+	}
+
+	/**
+	 * Operator logs.
+	 */
+	public static class Logging {
+
+		/**
+		 * Shortest time between two INFO summaries of the duplicates one operation skipped; zero turns the
+		 * summaries off. Each duplicate is logged at DEBUG regardless.
+		 */
+		private Duration duplicateSummaryInterval = Duration.ofMinutes(1);
+
+		public Duration getDuplicateSummaryInterval() {
+			return this.duplicateSummaryInterval;
+		}
+
+		public void setDuplicateSummaryInterval(Duration duplicateSummaryInterval) {
+			this.duplicateSummaryInterval = duplicateSummaryInterval;
+		}
+
 	}
 
 	/**
@@ -139,6 +193,20 @@ public class IdempotentProperties {
 		 * Per-handler HTTP settings, keyed by operation name (brackets keep dots: [Orders.pay]).
 		 */
 		private final Map<String, WebHandler> handlers = new LinkedHashMap<>();
+
+		/**
+		 * Response header that carries, on a replay, the trace id of the request that did the work (with
+		 * tracing on). Off by default: other requests' trace ids are internal.
+		 */
+		private String originalTraceIdHeader;
+
+		public String getOriginalTraceIdHeader() {
+			return this.originalTraceIdHeader;
+		}
+
+		public void setOriginalTraceIdHeader(String originalTraceIdHeader) {
+			this.originalTraceIdHeader = originalTraceIdHeader;
+		}
 
 		public String getHeaderName() {
 			return this.headerName;

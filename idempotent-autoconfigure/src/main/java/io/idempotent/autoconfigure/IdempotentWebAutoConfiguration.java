@@ -63,10 +63,12 @@ public final class IdempotentWebAutoConfiguration {
 				fingerprints.put(name, handler.getFingerprint());
 			}
 		});
-		return new WebInvocationAdapter(settings, scopes::getObject, (operation) -> {
+		WebInvocationAdapter adapter = new WebInvocationAdapter(settings, scopes::getObject, (operation) -> {
 			StatusPolicy policy = perHandler.getOrDefault(operation, stored);
 			return replaysClientErrors(properties, operation) ? policy : policy.withoutClientErrors();
 		}, fingerprints);
+		adapter.setOriginalTraceIdHeader(web.getOriginalTraceIdHeader());
+		return adapter;
 	}
 
 	private static boolean replaysClientErrors(IdempotentProperties properties, String operation) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
@@ -153,8 +154,10 @@ class IdempotentAutoConfigurationTests {
 					MeterRegistry.class))
 			.withUserConfiguration(PaymentsConfiguration.class)
 			.run((context) -> {
+				// no meters without Micrometer; the duplicate summary log is the only observer
 				assertThat(context).hasSingleBean(InMemoryIdempotencyStore.class)
-					.doesNotHaveBean(IdempotencyObserver.class);
+					.getBeans(IdempotencyObserver.class)
+					.containsOnlyKeys("idempotencyDuplicateSummaryLogger");
 				context.getBean(Payments.class).pay("order-1");
 			});
 	}
@@ -189,6 +192,60 @@ class IdempotentAutoConfigurationTests {
 				.hasSingleBean(io.idempotent.web.IdempotentResponseFilter.class)
 				.hasSingleBean(io.idempotent.web.IdempotencyScopeResolver.class)
 				.hasSingleBean(io.idempotent.web.IdempotentExceptionResolver.class));
+	}
+
+	@Test
+	void anObservationRegistryObservesEachCallBesideTheUnchangedMeters() {
+		List<String> stopped = new java.util.concurrent.CopyOnWriteArrayList<>();
+		this.runner.withConfiguration(AutoConfigurations.of(IdempotentObservationAutoConfiguration.class))
+			.withUserConfiguration(MetricsConfiguration.class, PaymentsConfiguration.class)
+			.withBean(io.micrometer.observation.ObservationRegistry.class, () -> {
+				io.micrometer.observation.ObservationRegistry registry = io.micrometer.observation.ObservationRegistry
+					.create();
+				registry.observationConfig().observationHandler(new io.micrometer.observation.ObservationHandler<>() {
+
+					@Override
+					public boolean supportsContext(io.micrometer.observation.Observation.Context context) {
+						return true;
+					}
+
+					@Override
+					public void onStop(io.micrometer.observation.Observation.Context context) {
+						stopped.add(context.getName() + " " + context.getLowCardinalityKeyValues().stream()
+							.map((value) -> value.getKey() + "=" + value.getValue())
+							.sorted()
+							.toList());
+					}
+
+				});
+				return registry;
+			})
+			.run((context) -> {
+				assertThat(context).hasSingleBean(io.idempotent.observation.IdempotencyObservations.class)
+					.hasSingleBean(MicrometerIdempotencyObserver.class)
+					.hasSingleBean(io.idempotent.observation.ObservationOutcomeObserver.class);
+				Payments payments = context.getBean(Payments.class);
+				payments.pay("order-1");
+				payments.pay("order-1");
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry.get("idempotent.duplicates").tag("name", "Payments.pay").tag("state", "completed")
+					.counter().count()).isEqualTo(1);
+				assertThat(stopped).containsExactly(
+						"idempotent.store [idempotent.result=acquired, idempotent.store=memory, idempotent.transition=acquire]",
+						"idempotent.store [idempotent.result=ok, idempotent.store=memory, idempotent.transition=complete]",
+						"idempotent.execution [idempotent.name=Payments.pay, idempotent.outcome=executed, idempotent.source=method]",
+						"idempotent.store [idempotent.result=completed, idempotent.store=memory, idempotent.transition=acquire]",
+						"idempotent.execution [idempotent.name=Payments.pay, idempotent.outcome=replayed, idempotent.source=method]");
+			});
+	}
+
+	@Test
+	void withoutAnObservationRegistryNothingIsObserved() {
+		this.runner.withConfiguration(AutoConfigurations.of(IdempotentObservationAutoConfiguration.class))
+			.withUserConfiguration(PaymentsConfiguration.class)
+			.run((context) -> assertThat(context)
+				.doesNotHaveBean(io.idempotent.observation.IdempotencyObservations.class)
+				.doesNotHaveBean(io.idempotent.observation.ObservationOutcomeObserver.class));
 	}
 
 	@Test

@@ -3,6 +3,8 @@ package io.idempotent.benchmarks;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.micrometer.observation.ObservationRegistry;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -31,12 +33,21 @@ public class EngineOverheadBenchmark {
 
 	private GuardedHandler guardedDuplicates;
 
+	private GuardedHandler noopObservedFirstCalls;
+
+	private GuardedHandler noopObservedDuplicates;
+
 	@Setup
 	public void setUp() {
 		this.bare = GuardedHandler.bare();
 		this.guarded = GuardedHandler.guarded(new InMemoryIdempotencyStore(), Duration.ofMillis(100));
 		this.guardedDuplicates = GuardedHandler.guarded(new InMemoryIdempotencyStore(), Duration.ofHours(1));
 		this.guardedDuplicates.handle("duplicate");
+		this.noopObservedFirstCalls = GuardedHandler.guarded(new InMemoryIdempotencyStore(), Duration.ofMillis(100),
+				ObservationRegistry.NOOP);
+		this.noopObservedDuplicates = GuardedHandler.guarded(new InMemoryIdempotencyStore(), Duration.ofHours(1),
+				ObservationRegistry.NOOP);
+		this.noopObservedDuplicates.handle("duplicate");
 	}
 
 	@Benchmark
@@ -52,6 +63,16 @@ public class EngineOverheadBenchmark {
 	@Benchmark
 	public void guardedDuplicate() {
 		this.guardedDuplicates.handle("duplicate");
+	}
+
+	@Benchmark
+	public void guardedFirstCallNoopObservations() {
+		this.noopObservedFirstCalls.handle(Long.toString(this.keys.incrementAndGet()));
+	}
+
+	@Benchmark
+	public void guardedDuplicateNoopObservations() {
+		this.noopObservedDuplicates.handle("duplicate");
 	}
 
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.aop.framework.ProxyFactory;
 
 import io.idempotent.annotation.Idempotent;
@@ -12,16 +13,19 @@ import io.idempotent.aop.IdempotentMethodInterceptor;
 import io.idempotent.codec.JacksonResultCodec;
 import io.idempotent.core.FailureMode;
 import io.idempotent.core.IdempotencyEngine;
+import io.idempotent.core.IdempotencyObserver;
 import io.idempotent.core.IdempotencySettings;
 import io.idempotent.core.LeaseKeepAlive;
 import io.idempotent.key.IdempotentMethodRegistry;
 import io.idempotent.metrics.MicrometerIdempotencyObserver;
 import io.idempotent.metrics.TimedIdempotencyStore;
+import io.idempotent.observation.DuplicateSummaryLogger;
+import io.idempotent.observation.IdempotencyObservations;
 import io.idempotent.store.IdempotencyStore;
 
 /**
  * A no-op method, bare and behind the whole guard as a Boot application with Micrometer gets it: the AOP
- * proxy, the SpEL key, the engine with keep-alive, the meters and the timed store.
+ * proxy, the SpEL key, the engine with keep-alive, the meters, the duplicate summary log and the timed store.
  */
 public class GuardedHandler {
 
@@ -36,8 +40,18 @@ public class GuardedHandler {
 	}
 
 	static GuardedHandler guarded(IdempotencyStore store, Duration retention) {
+		return guarded(store, retention, null);
+	}
+
+	/**
+	 * The guard with an observation registry as the auto-configuration wires one: {@link ObservationRegistry#NOOP}
+	 * (or a registry without handlers) must cost nothing on top of the meters.
+	 */
+	static GuardedHandler guarded(IdempotencyStore store, Duration retention, ObservationRegistry observations) {
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
-		MicrometerIdempotencyObserver observer = new MicrometerIdempotencyObserver(meters);
+		// as the auto-configuration composes them: the meters and the duplicate summary log
+		IdempotencyObserver observer = IdempotencyObserver.of(List.of(new MicrometerIdempotencyObserver(meters),
+				new DuplicateSummaryLogger(Duration.ofMinutes(1))));
 		IdempotencyStore timed = new TimedIdempotencyStore(store, meters);
 		IdempotencySettings settings = new IdempotencySettings(Duration.ofMinutes(1), retention, true,
 				FailureMode.FAIL_CLOSED);
@@ -46,7 +60,11 @@ public class GuardedHandler {
 		registry.register(GuardedHandler.class);
 		ProxyFactory proxy = new ProxyFactory(new GuardedHandler());
 		proxy.setProxyTargetClass(true);
-		proxy.addAdvisor(new IdempotentAdvisor(new IdempotentMethodInterceptor(engine, registry, new JacksonResultCodec())));
+		JacksonResultCodec codec = new JacksonResultCodec();
+		IdempotencyObservations observed = (observations != null)
+				? new IdempotencyObservations(observations, null, false) : IdempotencyObservations.NONE;
+		proxy.addAdvisor(new IdempotentAdvisor(
+				new IdempotentMethodInterceptor(() -> engine, () -> registry, () -> codec, () -> observed)));
 		return (GuardedHandler) proxy.getProxy();
 	}
 

@@ -15,6 +15,7 @@ import io.idempotent.store.IdempotencyKey;
 import io.idempotent.key.IdempotentMethod;
 import io.idempotent.key.IdempotentMethodRegistry;
 import io.idempotent.key.KeyResolver;
+import io.idempotent.observation.IdempotencyObservations;
 
 /**
  * The one interceptor behind every {@code @Idempotent} method, whatever the transport: resolves the key from
@@ -33,6 +34,8 @@ public final class IdempotentMethodInterceptor implements MethodInterceptor {
 	private final SingletonSupplier<ResultCodec> codec;
 
 	private final KeyResolver keys = new KeyResolver();
+
+	private final SingletonSupplier<IdempotencyObservations> observations;
 
 	/**
 	 * Creates the interceptor.
@@ -53,9 +56,22 @@ public final class IdempotentMethodInterceptor implements MethodInterceptor {
 	 */
 	public IdempotentMethodInterceptor(Supplier<IdempotencyEngine> engine, Supplier<IdempotentMethodRegistry> registry,
 			Supplier<ResultCodec> codec) {
+		this(engine, registry, codec, () -> IdempotencyObservations.NONE);
+	}
+
+	/**
+	 * Creates the interceptor on collaborators looked up at the first call, observing each guarded call.
+	 * @param engine supplies the engine
+	 * @param registry supplies the guarded methods
+	 * @param codec supplies the codec
+	 * @param observations supplies the observations ({@link IdempotencyObservations#NONE} for none)
+	 */
+	public IdempotentMethodInterceptor(Supplier<IdempotencyEngine> engine, Supplier<IdempotentMethodRegistry> registry,
+			Supplier<ResultCodec> codec, Supplier<IdempotencyObservations> observations) {
 		this.engine = SingletonSupplier.of(engine);
 		this.registry = SingletonSupplier.of(registry);
 		this.codec = SingletonSupplier.of(codec);
+		this.observations = SingletonSupplier.of(observations);
 	}
 
 	@Override
@@ -64,6 +80,14 @@ public final class IdempotentMethodInterceptor implements MethodInterceptor {
 		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target)
 				: invocation.getMethod().getDeclaringClass();
 		IdempotentMethod method = this.registry.obtain().get(invocation.getMethod(), targetClass);
+		IdempotencyObservations observations = this.observations.obtain();
+		if (observations.enabled()) {
+			return observations.observe(method.operation(), () -> guard(method, invocation));
+		}
+		return guard(method, invocation);
+	}
+
+	private Object guard(IdempotentMethod method, MethodInvocation invocation) throws Throwable {
 		if (method.adapter() instanceof GuardingInvocationAdapter guarding) {
 			return guarding.invoke(method, invocation, this.engine.obtain(), this.keys);
 		}

@@ -85,6 +85,15 @@ public interface Attempt {
 	void executed(boolean success, long nanos);
 
 	/**
+	 * For {@link Status#COMPLETED}: the trace id of the call that did the work, when it was recorded with one
+	 * (tracing on, see {@link TraceLink}).
+	 * @return the trace id, or null
+	 */
+	default String originalTraceId() {
+		return null;
+	}
+
+	/**
 	 * The claim's fence for {@link Status#ACQUIRED} (see {@link IdempotencyContext#fence()}), else 0.
 	 * @return the fence
 	 */

@@ -94,11 +94,16 @@ final class ClaimedAttempt implements Attempt {
 
 	@Override
 	public byte[] storedResult() {
-		byte[] stored = (this.status == Status.COMPLETED) ? this.claim.result() : null;
+		byte[] stored = (this.status == Status.COMPLETED) ? TraceLink.unwrap(this.claim.result()) : null;
 		if (UnstorableResult.isMarker(stored)) {
 			throw new IdempotencyResultUnavailableException(this.operation.name(), UnstorableResult.reason(stored));
 		}
 		return stored;
+	}
+
+	@Override
+	public String originalTraceId() {
+		return (this.status == Status.COMPLETED) ? TraceLink.traceId(this.claim.result()) : null;
 	}
 
 	@Override

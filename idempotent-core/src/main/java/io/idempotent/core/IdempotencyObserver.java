@@ -13,6 +13,18 @@ public interface IdempotencyObserver {
 	};
 
 	/**
+	 * One observer that tells each of the given ones, in order.
+	 * @param observers the observers
+	 * @return {@link #NONE} for none, the observer itself for one, else a composite
+	 */
+	static IdempotencyObserver of(java.util.List<? extends IdempotencyObserver> observers) {
+		if (observers.isEmpty()) {
+			return NONE;
+		}
+		return (observers.size() == 1) ? observers.get(0) : new CompositeIdempotencyObserver(observers);
+	}
+
+	/**
 	 * A duplicate was blocked.
 	 * @param operation the operation
 	 * @param state {@link AcquireResult.Status#COMPLETED} or {@link AcquireResult.Status#IN_PROGRESS}

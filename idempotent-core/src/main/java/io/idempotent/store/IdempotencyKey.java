@@ -2,7 +2,6 @@ package io.idempotent.store;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import io.idempotent.store.Sha256;
 
 /**
  * The identity of one record in a store: the operation name and the business key within it.

@@ -76,6 +76,8 @@ public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 
 	private final FingerprintExpressions fingerprints;
 
+	private volatile String originalTraceIdHeader;
+
 	/**
 	 * Creates the adapter.
 	 * @param settings header, replay and size settings
@@ -112,6 +114,16 @@ public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 		this.scopes = scopes;
 		this.storedStatuses = storedStatuses;
 		this.fingerprints = new FingerprintExpressions(fingerprintExpressions);
+	}
+
+	/**
+	 * Names a response header that carries, on a replay, the trace id of the request that did the work (when it
+	 * was recorded with one: tracing on). Off (null) by default: trace ids of other callers' requests are
+	 * internal.
+	 * @param headerName the header name, or null for none
+	 */
+	public void setOriginalTraceIdHeader(String headerName) {
+		this.originalTraceIdHeader = (headerName != null && !headerName.isBlank()) ? headerName : null;
 	}
 
 	/**
@@ -236,7 +248,14 @@ public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 				if (!MessageDigest.isEqual(first, fingerprint)) {
 					throw differentRequest(response);
 				}
-				throw new AnsweredException((out) -> replay(stored, out));
+				String traceHeader = this.originalTraceIdHeader;
+				String originalTraceId = (traceHeader != null) ? attempt.originalTraceId() : null;
+				throw new AnsweredException((out) -> {
+					if (originalTraceId != null) {
+						out.setHeader(traceHeader, originalTraceId);
+					}
+					replay(stored, out);
+				});
 			default:
 				return runClaimed(method, invocation, attempt, fingerprint, request, engine);
 		}

@@ -15,6 +15,10 @@ import org.apache.rocketmq.spring.annotation.ConsumeMode;
 import org.apache.rocketmq.spring.annotation.RocketMQMessageListener;
 import org.apache.rocketmq.spring.core.RocketMQListener;
 import org.apache.rocketmq.spring.support.DefaultRocketMQListenerContainer;
+
+import io.micrometer.tracing.test.simple.SimpleSpan;
+import io.micrometer.tracing.test.simple.SimpleTracer;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -22,6 +26,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 import io.idempotent.annotation.Idempotent;
+import io.idempotent.autoconfigure.IdempotencyEndpoint;
+import io.idempotent.autoconfigure.observation.TracingTestConfiguration;
+import io.idempotent.core.IdempotencyEngine;
+import io.idempotent.key.IdempotentMethodRegistry;
 import io.idempotent.rocketmq.RocketMQMessageContext;
 import io.idempotent.store.IdempotencyStore;
 import io.idempotent.store.memory.InMemoryIdempotencyStore;
@@ -147,6 +155,41 @@ class InMemoryStoreRocketMQGuardTests extends RocketMQGuardTests {
 		await().atMost(Duration.ofSeconds(90)).until(() -> effects("orderly-dlq", "order-18") == 1);
 		assertThat(duplicates(app, "mismatch")).isGreaterThanOrEqualTo(1);
 		assertThat(effects("orderly-dlq", "order-17")).isEqualTo(1);
+	}
+
+	@Test
+	void aDuplicateDeliveryIsASpanLinkedToTheTraceOfTheDeliveryThatDidTheWork() {
+		ConfigurableApplicationContext app = start(CouponListener.class, TracingTestConfiguration.class);
+		send(app, new OrderPaid("order-19", "user-1"), "order-19", null);
+		await().atMost(Duration.ofSeconds(90)).until(() -> effects("coupon", "order-19") == 1);
+		send(app, new OrderPaid("order-19", "user-1"), "order-19", null);
+		SimpleTracer tracer = app.getBean(SimpleTracer.class);
+		String execution = "idempotent CouponListener.onMessage";
+		await().atMost(Duration.ofSeconds(90))
+			.until(() -> TracingTestConfiguration.spans(tracer, execution).size() >= 2);
+
+		SimpleSpan executed = TracingTestConfiguration.spans(tracer, execution).get(0);
+		SimpleSpan replayed = TracingTestConfiguration.spans(tracer, execution).get(1);
+		assertThat(executed.getTags()).containsEntry("idempotent.outcome", "executed")
+			.containsEntry("idempotent.source", "rocketmq")
+			.containsEntry("idempotent.name", "CouponListener.onMessage")
+			.doesNotContainKey("idempotent.key.hash");
+		assertThat(TracingTestConfiguration.children(tracer, executed)).extracting((span) -> span.getName() + " "
+				+ span.getTags().get("idempotent.result"))
+			.containsExactly("idempotent store acquire acquired", "idempotent store complete ok");
+		// each delivery is its own trace (rocketmq-spring 2.3.5 propagates none); the replay names the first
+		assertThat(replayed.context().traceId()).isNotEqualTo(executed.context().traceId());
+		assertThat(replayed.getTags()).containsEntry("idempotent.outcome", "replayed")
+			.containsEntry("idempotent.original.trace.id", executed.context().traceId());
+		assertThat(TracingTestConfiguration.children(tracer, replayed)).extracting((span) -> span.getName() + " "
+				+ span.getTags().get("idempotent.result"))
+			.containsExactly("idempotent store acquire completed");
+		assertThat(effects("coupon", "order-19")).isEqualTo(1);
+
+		IdempotencyEndpoint endpoint = new IdempotencyEndpoint(app.getBean(IdempotencyEngine.class),
+				app.getBean(IdempotentMethodRegistry.class));
+		assertThat(endpoint.record("CouponListener.onMessage", "order-19", null))
+			.containsEntry("originalTraceId", executed.context().traceId());
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -1,0 +1,60 @@
+package io.idempotent.core;
+
+import java.util.List;
+
+import io.idempotent.store.AcquireResult;
+
+/**
+ * Tells several observers, in order (observers must not throw).
+ */
+final class CompositeIdempotencyObserver implements IdempotencyObserver {
+
+	private final IdempotencyObserver[] observers;
+
+	CompositeIdempotencyObserver(List<? extends IdempotencyObserver> observers) {
+		this.observers = observers.toArray(IdempotencyObserver[]::new);
+	}
+
+	@Override
+	public void duplicate(IdempotentOperation operation, AcquireResult.Status state) {
+		for (IdempotencyObserver observer : this.observers) {
+			observer.duplicate(operation, state);
+		}
+	}
+
+	@Override
+	public void executed(IdempotentOperation operation, boolean success, long nanos) {
+		for (IdempotencyObserver observer : this.observers) {
+			observer.executed(operation, success, nanos);
+		}
+	}
+
+	@Override
+	public void fencedOut(IdempotentOperation operation, String transition) {
+		for (IdempotencyObserver observer : this.observers) {
+			observer.fencedOut(operation, transition);
+		}
+	}
+
+	@Override
+	public void failedOpen(IdempotentOperation operation) {
+		for (IdempotencyObserver observer : this.observers) {
+			observer.failedOpen(operation);
+		}
+	}
+
+	@Override
+	public void payloadMismatch(IdempotentOperation operation) {
+		for (IdempotencyObserver observer : this.observers) {
+			observer.payloadMismatch(operation);
+		}
+	}
+
+	@Override
+	public void completionFailed(IdempotentOperation operation) {
+		for (IdempotencyObserver observer : this.observers) {
+			observer.completionFailed(operation);
+		}
+	}
+
+}
