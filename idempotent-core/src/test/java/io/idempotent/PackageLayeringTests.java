@@ -35,7 +35,7 @@ class PackageLayeringTests {
 			"codec", Set.of(),
 			"core", Set.of("store"),
 			"key", Set.of("annotation", "core", "store"),
-			"aop", Set.of("annotation", "codec", "core", "key", "store"),
+			"aop", Set.of("annotation", "codec", "core", "key", "observation", "store"),
 			"metrics", Set.of("core", "store"),
 			"observation", Set.of("core", "store"),
 			"rocketmq", Set.of("annotation", "core", "key", "store", "codec"),
