@@ -53,6 +53,8 @@ public final class IdempotencyEngine implements AutoCloseable {
 
 	private final CompletionRetry completionRetry;
 
+	private final TransactionalCompletion transactionalCompletion;
+
 	private final LongAdder held = new LongAdder();
 
 	private volatile boolean closing;
@@ -66,10 +68,25 @@ public final class IdempotencyEngine implements AutoCloseable {
 	 */
 	public IdempotencyEngine(IdempotencyStore store, IdempotencyObserver observer, LeaseKeepAlive keepAlive,
 			Duration completionRetryLimit) {
+		this(store, observer, keepAlive, completionRetryLimit, null);
+	}
+
+	/**
+	 * Creates an engine that can also complete keys inside the call's own transaction.
+	 * @param store the store
+	 * @param observer hears outcomes (metrics)
+	 * @param keepAlive renews the leases of running calls (on the same store)
+	 * @param completionRetryLimit how long a completion the store fails is retried in the background
+	 * @param transactionalCompletion runs operations that commit their completion with their transaction
+	 * ({@link IdempotencySettings#commitWithTransaction()}), or null when the store cannot
+	 */
+	public IdempotencyEngine(IdempotencyStore store, IdempotencyObserver observer, LeaseKeepAlive keepAlive,
+			Duration completionRetryLimit, TransactionalCompletion transactionalCompletion) {
 		this.store = store;
 		this.observer = observer;
 		this.keepAlive = keepAlive;
 		this.completionRetry = new CompletionRetry(completionRetryLimit);
+		this.transactionalCompletion = transactionalCompletion;
 	}
 
 	/**
@@ -173,6 +190,9 @@ public final class IdempotencyEngine implements AutoCloseable {
 
 	private <T> T runClaimed(IdempotentOperation operation, ClaimedAttempt attempt, GuardedCall<T> call)
 			throws Throwable {
+		if (operation.settings().commitWithTransaction()) {
+			return runInTransaction(operation, attempt, call);
+		}
 		long start = System.nanoTime();
 		T result;
 		try (IdempotencyContext.Scope scope = IdempotencyContext.bind(attempt.context())) {
@@ -214,6 +234,21 @@ public final class IdempotencyEngine implements AutoCloseable {
 			logger.warn("An observer of '{}' failed after the call succeeded", operation.name(), deferred);
 		}
 		return result;
+	}
+
+	private <T> T runInTransaction(IdempotentOperation operation, ClaimedAttempt attempt, GuardedCall<T> call)
+			throws Throwable {
+		if (this.transactionalCompletion == null) {
+			attempt.release();
+			throw new IllegalStateException("Operation '" + operation.name() + "' commits its completion with its "
+					+ "transaction, which needs the JDBC store and a transaction manager for its DataSource; this "
+					+ "engine's " + this.store.type() + " store cannot");
+		}
+		TransactionBoundClaim<T> claim = new TransactionBoundClaim<>(attempt, (result) -> call.completes(result)
+				? attempt.storable(encode(operation, call, result)) : null);
+		try (IdempotencyContext.Scope scope = IdempotencyContext.bind(attempt.context())) {
+			return this.transactionalCompletion.run(claim, () -> claim.timed(call::proceed));
+		}
 	}
 
 	/**
