@@ -29,6 +29,12 @@ import com.zaxxer.hikari.HikariDataSource;
  */
 abstract class CrashTests {
 
+	/**
+	 * Whether the larger runs are wanted ({@code -Didempotent.test.crash-full=true}): 2,000 keys on every
+	 * database and a randomized run of the default mode too. Off in the ordinary build, for its time budget.
+	 */
+	static final boolean FULL = Boolean.getBoolean("idempotent.test.crash-full");
+
 	private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(60);
 
 	/** Short, so a dead consumer's claim expires quickly. */
@@ -55,9 +61,17 @@ abstract class CrashTests {
 
 	@Test
 	void commitWithTransactionSurvivesRandomKills() throws Exception {
-		Outcome outcome = killAtRandom("transactional", "crash_rnd", 2000, 400, 5, 42);
+		Outcome outcome = killAtRandom("transactional", "crash_rnd", randomKeys(), randomKeys() / 5, 5, 42);
 		assertThat(outcome.lost()).isZero();
 		assertThat(outcome.duplicated()).isZero();
+	}
+
+	/**
+	 * How many distinct keys the randomized run sends (plus 20% resends).
+	 * @return the count
+	 */
+	protected int randomKeys() {
+		return 2000;
 	}
 
 	/** Kills one consumer per point, in order, then lets a last one drain the inbox. */
