@@ -125,6 +125,14 @@ public final class IdempotencyEngine implements AutoCloseable {
 		return this.store;
 	}
 
+	/**
+	 * What runs the operations that commit their completion with their transaction.
+	 * @return it, or null when this engine's store cannot
+	 */
+	public TransactionalCompletion transactionalCompletion() {
+		return this.transactionalCompletion;
+	}
+
 	IdempotencyObserver observer() {
 		return this.observer;
 	}
