@@ -96,6 +96,30 @@ class CommitWithTransactionAutoConfigurationTests {
 				.hasMessageContaining("does not run its transactions on the idempotency store's DataSource"));
 	}
 
+	@Test
+	void anHttpHandlerIsRefusedAtStartUp() {
+		new org.springframework.boot.test.context.runner.WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(IdempotentStoreAutoConfiguration.class,
+					IdempotentWebAutoConfiguration.class, IdempotentAutoConfiguration.class))
+			.withUserConfiguration(DatabaseConfiguration.class, TransactionsConfiguration.class)
+			.withBean(CouponController.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasMessageContaining("HTTP handlers do not support yet"));
+	}
+
+	/** An HTTP handler asking for the mode. */
+	@org.springframework.web.bind.annotation.RestController
+	static class CouponController {
+
+		@org.springframework.web.bind.annotation.PostMapping("/coupons")
+		@Idempotent(commitWithTransaction = true)
+		public String issue() {
+			return "issued";
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class DatabaseConfiguration {
 
