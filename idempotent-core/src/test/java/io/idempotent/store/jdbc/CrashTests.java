@@ -15,6 +15,7 @@ import java.util.Random;
 
 import javax.sql.DataSource;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -61,6 +62,7 @@ abstract class CrashTests {
 
 	@Test
 	void commitWithTransactionSurvivesRandomKills() throws Exception {
+		Assumptions.assumeTrue(randomRun(), "the randomized run on this database is part of the full run only");
 		Outcome outcome = killAtRandom("transactional", "crash_rnd", randomKeys(), randomKeys() / 5, 5, 42);
 		assertThat(outcome.lost()).isZero();
 		assertThat(outcome.duplicated()).isZero();
@@ -72,6 +74,14 @@ abstract class CrashTests {
 	 */
 	protected int randomKeys() {
 		return 2000;
+	}
+
+	/**
+	 * Whether the randomized run is part of the ordinary build on this database.
+	 * @return true unless a subclass saves the time
+	 */
+	protected boolean randomRun() {
+		return true;
 	}
 
 	/** Kills one consumer per point, in order, then lets a last one drain the inbox. */
