@@ -35,6 +35,16 @@ import io.idempotent.store.jdbc.JdbcIdempotencyStore;
  */
 class CommitWithTransactionJpaTests {
 
+	/** The table of the idempotency records. */
+	protected String table() {
+		return "idempotency_record";
+	}
+
+	/** Boot's JPA stack on an in-memory H2 database; subclasses point it at a real server. */
+	protected ApplicationContextRunner runner() {
+		return this.runner;
+	}
+
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(
 				org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration.class,
@@ -48,7 +58,7 @@ class CommitWithTransactionJpaTests {
 
 	@Test
 	void anEntitySavedByAJpaHandlerAndTheCompletionCommitTogether() {
-		this.runner.run((context) -> {
+		runner().run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(context.getBean(PlatformTransactionManager.class)).isInstanceOf(JpaTransactionManager.class);
 			JpaCoupons coupons = context.getBean(JpaCoupons.class);
@@ -63,14 +73,14 @@ class CommitWithTransactionJpaTests {
 			assertThat(coupons.issue("order-2", (id) -> { })).isEqualTo("issued order-2");
 			assertThat(repository.countByOrderId("order-2")).isEqualTo(1);
 			assertThat(new JdbcTemplate(context.getBean(javax.sql.DataSource.class))
-				.queryForObject("SELECT COUNT(*) FROM idempotency_record WHERE state = 'COMPLETED'", Integer.class))
+				.queryForObject("SELECT COUNT(*) FROM " + table() + " WHERE state = 'COMPLETED'", Integer.class))
 				.isEqualTo(2);
 		});
 	}
 
 	@Test
 	void aLeaseLostBeforeTheCommitRollsTheEntityBack() {
-		this.runner.run((context) -> {
+		runner().run((context) -> {
 			JpaCoupons coupons = context.getBean(JpaCoupons.class);
 			CouponRepository repository = context.getBean(CouponRepository.class);
 			JdbcIdempotencyStore store = context.getBean(JdbcIdempotencyStore.class);
@@ -78,7 +88,7 @@ class CommitWithTransactionJpaTests {
 			assertThatThrownBy(() -> coupons.issue("order-3", (id) -> {
 				// another worker takes the key over while this transaction is open (outside it)
 				Thread other = new Thread(() -> {
-					jdbc.update("UPDATE idempotency_record SET expires_at = created_at WHERE state = 'PROCESSING'");
+					jdbc.update("UPDATE " + table() + " SET expires_at = created_at WHERE state = 'PROCESSING'");
 					assertThat(store.tryAcquire(new IdempotencyKey("JpaCoupons.issue", "order-3"), Duration.ofMinutes(1))
 						.status()).isEqualTo(AcquireResult.Status.ACQUIRED);
 				});
