@@ -140,7 +140,7 @@ public final class JdbcTransactionalCompletion implements TransactionalCompletio
 			if (!JdbcTransactionalCompletion.this.store.completeInCurrentTransaction(this.claim.key(),
 					this.claim.token(), stored, this.claim.retention())) {
 				this.claim.fencedOut();
-				throw new IdempotencyLeaseLostException(this.claim.key().name());
+				throw IdempotencyLeaseLostException.beforeCommit(this.claim.key().name());
 			}
 		}
 
