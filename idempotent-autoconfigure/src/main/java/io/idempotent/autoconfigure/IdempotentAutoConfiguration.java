@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import org.springframework.aop.config.AopConfigUtils;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
@@ -25,6 +26,7 @@ import io.idempotent.aop.IdempotentMethodScanner;
 import io.idempotent.codec.JacksonResultCodec;
 import io.idempotent.codec.ResultCodec;
 import io.idempotent.core.IdempotencyEngine;
+import io.idempotent.core.LeaseKeepAlive;
 import io.idempotent.core.IdempotencyObserver;
 import io.idempotent.core.IdempotencySettingsResolver;
 import io.idempotent.key.IdempotentMethodRegistry;
@@ -64,10 +66,12 @@ public final class IdempotentAutoConfiguration {
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	IdempotencyEngine idempotencyEngine(ObjectProvider<IdempotencyStore> store,
 			ObjectProvider<IdempotencyStoreDecorator> decorators, ObjectProvider<IdempotencyObserver> observer,
-			IdempotentProperties properties) {
+			IdempotentProperties properties, ListableBeanFactory beans) {
 		// one decorator chain: the engine and its keep-alive share the same decorated store
-		return new IdempotencyEngine(guardedStore(store, decorators, properties),
-				IdempotencyObserver.of(observer.orderedStream().toList()), properties.getCompletionRetryLimit());
+		IdempotencyStore guarded = guardedStore(store, decorators, properties);
+		IdempotencyObserver heard = IdempotencyObserver.of(observer.orderedStream().toList());
+		return new IdempotencyEngine(guarded, heard, new LeaseKeepAlive(guarded, heard),
+				properties.getCompletionRetryLimit(), TransactionalCompletions.forStore(store.getIfAvailable(), beans));
 	}
 
 	@Bean
@@ -75,6 +79,13 @@ public final class IdempotentAutoConfiguration {
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	DuplicateSummaryLogger idempotencyDuplicateSummaryLogger(IdempotentProperties properties) {
 		return new DuplicateSummaryLogger(properties.getLogging().getDuplicateSummaryInterval());
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static CommitWithTransactionCheck idempotentCommitWithTransactionCheck(ObjectProvider<IdempotencyEngine> engine,
+			ObjectProvider<IdempotentMethodRegistry> registry, ListableBeanFactory beans) {
+		return new CommitWithTransactionCheck(engine, registry, beans);
 	}
 
 	@Bean

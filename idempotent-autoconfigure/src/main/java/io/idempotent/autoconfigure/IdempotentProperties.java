@@ -345,13 +345,29 @@ public class IdempotentProperties {
 		 */
 		private Boolean replayClientErrors;
 
+		/**
+		 * Whether the handler runs in a transaction on the JDBC store's database whose commit also completes the
+		 * key, so its writes to that database and the completion commit together or not at all (JDBC store and
+		 * a transaction manager for its DataSource required; not for HTTP handlers yet).
+		 */
+		private Boolean commitWithTransaction;
+
 		static Operation defaults() {
 			Operation operation = new Operation();
 			operation.lease = Duration.ofMinutes(1);
 			operation.retention = Duration.ofHours(24);
 			operation.keepAlive = true;
+			operation.commitWithTransaction = false;
 			operation.onPayloadMismatch = PayloadMismatch.REPLAY;
 			return operation;
+		}
+
+		public Boolean getCommitWithTransaction() {
+			return this.commitWithTransaction;
+		}
+
+		public void setCommitWithTransaction(Boolean commitWithTransaction) {
+			this.commitWithTransaction = commitWithTransaction;
 		}
 
 		public PayloadMismatch getOnPayloadMismatch() {

@@ -33,7 +33,8 @@ public final class PropertiesSettingsResolver implements IdempotencySettingsReso
 		return new IdempotencySettings(pick(own.getLease(), defaults.getLease()),
 				pick(own.getRetention(), defaults.getRetention()), pick(own.getKeepAlive(), defaults.getKeepAlive()),
 				pick(own.getFailureMode(), pick(defaults.getFailureMode(), storeDefault)),
-				pick(own.getOnPayloadMismatch(), pick(defaults.getOnPayloadMismatch(), PayloadMismatch.REPLAY)));
+				pick(own.getOnPayloadMismatch(), pick(defaults.getOnPayloadMismatch(), PayloadMismatch.REPLAY)),
+				pick(own.getCommitWithTransaction(), pick(defaults.getCommitWithTransaction(), false)));
 	}
 
 	private static <T> T pick(T own, T fallback) {

@@ -40,4 +40,16 @@ public @interface Idempotent {
 	 */
 	String name() default "";
 
+	/**
+	 * Whether the method runs in a transaction on the JDBC store's database whose commit also completes the
+	 * key (the record turns COMPLETED just before that transaction commits, conditional on the claim's owner
+	 * token), so the method's writes to that database and the completion commit together or not at all. Needs
+	 * the JDBC store and a transaction manager for its DataSource; refused at start-up otherwise. Not yet
+	 * supported for HTTP handlers. {@code false} leaves the choice to
+	 * {@code idempotent.handlers.<name>.commit-with-transaction} (default {@code false}); {@code true} forces
+	 * it on.
+	 * @return whether the completion commits with the method's transaction
+	 */
+	boolean commitWithTransaction() default false;
+
 }

@@ -137,14 +137,7 @@ final class ClaimedAttempt implements Attempt {
 		if (!end()) {
 			return;
 		}
-		byte[] stored = result;
-		int limit = store().maxResultSize();
-		if (result.length > limit) {
-			logger.warn("Result of '{}' is {} bytes, over the {} bytes the store accepts; the key is completed without "
-					+ "it and duplicates will fail with IdempotencyResultUnavailableException", this.operation.name(),
-					result.length, limit);
-			stored = UnstorableResult.marker("its " + result.length + " bytes exceed the store's limit of " + limit);
-		}
+		byte[] stored = storable(result);
 		try {
 			if (store().complete(this.key, token(), stored, this.operation.settings().retention())) {
 				finished();
@@ -166,6 +159,48 @@ final class ClaimedAttempt implements Attempt {
 				throw error;
 			}
 		}
+	}
+
+	/** The result as the store can keep it: itself, or a marker when it is over the store's limit. */
+	byte[] storable(byte[] result) {
+		int limit = store().maxResultSize();
+		if (result.length <= limit) {
+			return result;
+		}
+		logger.warn("Result of '{}' is {} bytes, over the {} bytes the store accepts; the key is completed without "
+				+ "it and duplicates will fail with IdempotencyResultUnavailableException", this.operation.name(),
+				result.length, limit);
+		return UnstorableResult.marker("its " + result.length + " bytes exceed the store's limit of " + limit);
+	}
+
+	/**
+	 * Ends the attempt without a store call of its own: its completion is being written by the caller's
+	 * transaction, so its lease need no longer be kept alive.
+	 * @return false when the attempt had already ended
+	 */
+	boolean endElsewhere() {
+		if (!end()) {
+			return false;
+		}
+		if (this.renewal != null) {
+			this.renewal.close();
+		}
+		return true;
+	}
+
+	/** Releases the claim of an attempt ended by {@link #endElsewhere()} whose transaction did not commit. */
+	void releaseEndedElsewhere() {
+		try {
+			if (!store().release(this.key, token())) {
+				logger.debug("Claim of '{}' was not released after its transaction ended without committing: the key "
+						+ "is no longer held by this call", this.operation.name());
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Call of '{}' failed and its claim could not be released; a retry can run once the lease "
+					+ "expires", this.operation.name(), ex);
+		}
+		finished();
 	}
 
 	@Override

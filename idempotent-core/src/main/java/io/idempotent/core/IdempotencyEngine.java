@@ -54,6 +54,8 @@ public final class IdempotencyEngine implements AutoCloseable {
 
 	private final CompletionRetry completionRetry;
 
+	private final TransactionalCompletion transactionalCompletion;
+
 	private final LongAdder held = new LongAdder();
 
 	private volatile boolean closing;
@@ -67,10 +69,25 @@ public final class IdempotencyEngine implements AutoCloseable {
 	 */
 	public IdempotencyEngine(IdempotencyStore store, IdempotencyObserver observer, LeaseKeepAlive keepAlive,
 			Duration completionRetryLimit) {
+		this(store, observer, keepAlive, completionRetryLimit, null);
+	}
+
+	/**
+	 * Creates an engine that can also complete keys inside the call's own transaction.
+	 * @param store the store
+	 * @param observer hears outcomes (metrics)
+	 * @param keepAlive renews the leases of running calls (on the same store)
+	 * @param completionRetryLimit how long a completion the store fails is retried in the background
+	 * @param transactionalCompletion runs operations that commit their completion with their transaction
+	 * ({@link IdempotencySettings#commitWithTransaction()}), or null when the store cannot
+	 */
+	public IdempotencyEngine(IdempotencyStore store, IdempotencyObserver observer, LeaseKeepAlive keepAlive,
+			Duration completionRetryLimit, TransactionalCompletion transactionalCompletion) {
 		this.store = store;
 		this.observer = observer;
 		this.keepAlive = keepAlive;
 		this.completionRetry = new CompletionRetry(completionRetryLimit);
+		this.transactionalCompletion = transactionalCompletion;
 	}
 
 	/**
@@ -107,6 +124,14 @@ public final class IdempotencyEngine implements AutoCloseable {
 	 */
 	public IdempotencyStore store() {
 		return this.store;
+	}
+
+	/**
+	 * What runs the operations that commit their completion with their transaction.
+	 * @return it, or null when this engine's store cannot
+	 */
+	public TransactionalCompletion transactionalCompletion() {
+		return this.transactionalCompletion;
 	}
 
 	IdempotencyObserver observer() {
@@ -174,6 +199,9 @@ public final class IdempotencyEngine implements AutoCloseable {
 
 	private <T> T runClaimed(IdempotentOperation operation, ClaimedAttempt attempt, GuardedCall<T> call)
 			throws Throwable {
+		if (operation.settings().commitWithTransaction()) {
+			return runInTransaction(operation, attempt, call);
+		}
 		long start = System.nanoTime();
 		T result;
 		try (IdempotencyContext.Scope scope = IdempotencyContext.bind(attempt.context())) {
@@ -215,6 +243,21 @@ public final class IdempotencyEngine implements AutoCloseable {
 			logger.warn("An observer of '{}' failed after the call succeeded", operation.name(), deferred);
 		}
 		return result;
+	}
+
+	private <T> T runInTransaction(IdempotentOperation operation, ClaimedAttempt attempt, GuardedCall<T> call)
+			throws Throwable {
+		if (this.transactionalCompletion == null) {
+			attempt.release();
+			throw new IllegalStateException("Operation '" + operation.name() + "' commits its completion with its "
+					+ "transaction, which needs the JDBC store and a transaction manager for its DataSource; this "
+					+ "engine's " + this.store.type() + " store cannot");
+		}
+		TransactionBoundClaim<T> claim = new TransactionBoundClaim<>(attempt, (result) -> call.completes(result)
+				? attempt.storable(encode(operation, call, result)) : null);
+		try (IdempotencyContext.Scope scope = IdempotencyContext.bind(attempt.context())) {
+			return this.transactionalCompletion.run(claim, () -> claim.timed(call::proceed));
+		}
 	}
 
 	/**

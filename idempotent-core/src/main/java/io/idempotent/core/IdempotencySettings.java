@@ -13,9 +13,12 @@ import java.util.Objects;
  * mistaken for a crashed one
  * @param failureMode what to do when the store cannot be reached
  * @param payloadMismatch what a duplicate of a completed key with a different payload does
+ * @param commitWithTransaction whether the call runs in a transaction on the store's database and its key
+ * completes in that same transaction, just before it commits (JDBC store only, see
+ * {@link TransactionalCompletion}); otherwise the completion is a separate store call after the call returns
  */
 public record IdempotencySettings(Duration lease, Duration retention, boolean keepAlive, FailureMode failureMode,
-		PayloadMismatch payloadMismatch) {
+		PayloadMismatch payloadMismatch, boolean commitWithTransaction) {
 
 	/** One minute lease, 24 hours retention, keep-alive on, fail closed, payload mismatches replayed. */
 	public static final IdempotencySettings DEFAULTS = new IdempotencySettings(Duration.ofMinutes(1),
@@ -37,6 +40,29 @@ public record IdempotencySettings(Duration lease, Duration retention, boolean ke
 	 */
 	public IdempotencySettings(Duration lease, Duration retention, boolean keepAlive, FailureMode failureMode) {
 		this(lease, retention, keepAlive, failureMode, PayloadMismatch.REPLAY);
+	}
+
+	/**
+	 * Settings whose completion is a separate store call.
+	 * @param lease the lease
+	 * @param retention the retention
+	 * @param keepAlive whether the lease is kept alive
+	 * @param failureMode the failure mode
+	 * @param payloadMismatch what a duplicate with a different payload does
+	 */
+	public IdempotencySettings(Duration lease, Duration retention, boolean keepAlive, FailureMode failureMode,
+			PayloadMismatch payloadMismatch) {
+		this(lease, retention, keepAlive, failureMode, payloadMismatch, false);
+	}
+
+	/**
+	 * A copy of these settings that commits (or not) the completion with the call's transaction.
+	 * @param commit whether the completion commits with the call's transaction
+	 * @return the copy
+	 */
+	public IdempotencySettings withCommitWithTransaction(boolean commit) {
+		return new IdempotencySettings(this.lease, this.retention, this.keepAlive, this.failureMode,
+				this.payloadMismatch, commit);
 	}
 
 	private static void requirePositive(Duration duration, String what) {

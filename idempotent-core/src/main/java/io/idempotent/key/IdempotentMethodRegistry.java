@@ -29,6 +29,7 @@ import org.springframework.util.StringUtils;
 
 import io.idempotent.annotation.Idempotent;
 import io.idempotent.core.IdempotencyConfigurationException;
+import io.idempotent.core.IdempotencySettings;
 import io.idempotent.core.IdempotencySettingsResolver;
 import io.idempotent.core.IdempotentOperation;
 
@@ -137,7 +138,11 @@ public final class IdempotentMethodRegistry {
 		String name = operationName(annotation, method, targetClass);
 		String source = (adapter != null) ? adapter.source() : METHOD_SOURCE;
 		claimName(name, explicitName(method, targetClass), method, where);
-		IdempotentOperation operation = new IdempotentOperation(name, source, this.settings.settingsFor(name));
+		IdempotencySettings resolved = this.settings.settingsFor(name);
+		if (annotation.commitWithTransaction()) {
+			resolved = resolved.withCommitWithTransaction(true);
+		}
+		IdempotentOperation operation = new IdempotentOperation(name, source, resolved);
 		if (adapter != null) {
 			adapter.validateOperation(operation, method, targetClass);
 		}

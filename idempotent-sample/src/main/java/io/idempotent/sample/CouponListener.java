@@ -12,6 +12,10 @@ import io.idempotent.annotation.Idempotent;
  * {@code KEYS}, which the producer sets to the order id ({@code #singleKey}: a message whose {@code KEYS}
  * holds several values is refused, never merged), namespaced by this consumer group. Without a key
  * expression the key would be the msgId, which catches broker redeliveries but not a republish.
+ *
+ * <p>The coupon is a row in the shop's own database, so {@code application.yml} sets this handler to
+ * {@code commit-with-transaction}: the coupon insert and the key's completion commit in one transaction, and a
+ * crash of this consumer can neither lose the coupon nor issue a second one.
  */
 @Component
 @RocketMQMessageListener(topic = OrderPaid.TOPIC, consumerGroup = "coupon-service")

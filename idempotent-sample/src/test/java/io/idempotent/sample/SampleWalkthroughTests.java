@@ -10,9 +10,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import io.idempotent.key.IdempotentMethodRegistry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,6 +32,9 @@ class SampleWalkthroughTests {
 
 	@LocalServerPort
 	private int port;
+
+	@Autowired
+	private IdempotentMethodRegistry registry;
 
 	@Test
 	void aPaymentRetriedAndRepublishedStillGrantsOneCouponAndOneRedPacket() throws Exception {
@@ -55,6 +60,10 @@ class SampleWalkthroughTests {
 		assertThat(order.get("redPackets")).hasSize(1);
 		assertThat(duplicates()).isGreaterThanOrEqualTo(duplicatesSent);
 		assertThat(get("/actuator/health").body()).contains("\"status\":\"UP\"");
+		// the coupon consumer commits its completion with the coupon insert; the red packet one completes apart
+		assertThat(this.registry.methods()).filteredOn((method) -> method.operation().settings().commitWithTransaction())
+			.extracting((method) -> method.operation().name())
+			.containsExactly("CouponListener.onMessage");
 	}
 
 	private double duplicates() throws Exception {

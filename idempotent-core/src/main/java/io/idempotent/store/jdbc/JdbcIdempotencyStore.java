@@ -15,6 +15,7 @@ import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import io.idempotent.store.IdempotencyKey;
 import io.idempotent.store.AcquireResult;
@@ -273,6 +274,34 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 		}
 		return run("complete", () -> inTransaction(() -> this.jdbc.update(this.completeSql, result,
 				retention.toMillis(), StoredNames.encode(key.name()), StoredNames.encode(key.value()), token)) == 1);
+	}
+
+	/**
+	 * Completes the key like {@link #complete}, but as a statement of the transaction the calling thread holds
+	 * on this store's {@link DataSource} (never a transaction of its own): it commits or rolls back with that
+	 * transaction. The updated row stays locked until then, so nobody can take the key over meanwhile.
+	 * @param key the key
+	 * @param token the owner's token
+	 * @param result the stored result (at most {@link #maxResultSize()} bytes)
+	 * @param retention how long the completed record is kept
+	 * @return true when completed; false when the token no longer owns the key (fenced out)
+	 * @throws IllegalStateException when the thread holds no transaction on this store's DataSource
+	 */
+	public boolean completeInCurrentTransaction(IdempotencyKey key, String token, byte[] result, Duration retention) {
+		if (!TransactionSynchronizationManager.hasResource(dataSource())) {
+			throw new IllegalStateException("No transaction is bound to the idempotency store's DataSource on this "
+					+ "thread; the completion of '" + key.name() + "' cannot commit with the call's writes");
+		}
+		return run("complete", () -> this.jdbc.update(this.completeSql, result, retention.toMillis(),
+				StoredNames.encode(key.name()), StoredNames.encode(key.value()), token) == 1);
+	}
+
+	/**
+	 * The data source holding the table.
+	 * @return the data source
+	 */
+	public DataSource dataSource() {
+		return this.jdbc.getDataSource();
 	}
 
 	@Override

@@ -1,0 +1,80 @@
+package io.idempotent.autoconfigure;
+
+import java.util.List;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+
+import io.idempotent.core.IdempotencyEngine;
+import io.idempotent.core.TransactionalCompletion;
+import io.idempotent.key.IdempotentMethod;
+import io.idempotent.key.IdempotentMethodRegistry;
+import io.idempotent.web.WebInvocationAdapter;
+
+/**
+ * Fails start-up when an operation asks for commit-with-transaction
+ * ({@code idempotent.handlers.<name>.commit-with-transaction} or {@code @Idempotent(commitWithTransaction =
+ * true)}) and cannot have it: the store is not the JDBC store, no transaction manager for its DataSource
+ * exists, the transaction manager runs on another DataSource, or the operation is an HTTP handler (not
+ * supported yet). Runs once every singleton, and so every guarded bean, has been created.
+ */
+final class CommitWithTransactionCheck implements SmartInitializingSingleton {
+
+	private final ObjectProvider<IdempotencyEngine> engine;
+
+	private final ObjectProvider<IdempotentMethodRegistry> registry;
+
+	private final ListableBeanFactory beans;
+
+	CommitWithTransactionCheck(ObjectProvider<IdempotencyEngine> engine,
+			ObjectProvider<IdempotentMethodRegistry> registry, ListableBeanFactory beans) {
+		this.engine = engine;
+		this.registry = registry;
+		this.beans = beans;
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		IdempotentMethodRegistry methods = this.registry.getIfAvailable();
+		if (methods == null) {
+			return;
+		}
+		List<IdempotentMethod> transactional = methods.methods()
+			.stream()
+			.filter((method) -> method.operation().settings().commitWithTransaction())
+			.toList();
+		if (transactional.isEmpty()) {
+			return;
+		}
+		List<String> names = transactional.stream().map((method) -> method.operation().name()).distinct().toList();
+		for (IdempotentMethod method : transactional) {
+			if (WebInvocationAdapter.SOURCE.equals(method.operation().source())) {
+				throw new IllegalStateException("@Idempotent HTTP handler " + method.describe() + " is set to "
+						+ "commit-with-transaction, which HTTP handlers do not support yet; switch it off for '"
+						+ method.operation().name() + "'");
+			}
+		}
+		IdempotencyEngine guard = this.engine.getObject();
+		TransactionalCompletion completion = guard.transactionalCompletion();
+		if (completion == null) {
+			throw new IllegalStateException("Idempotent operations " + names + " are set to commit-with-transaction, "
+					+ "which needs the JDBC store and a transaction manager for its DataSource, but "
+					+ TransactionalCompletions.whyNot(undecorated(), this.beans));
+		}
+		try {
+			completion.verify();
+		}
+		catch (RuntimeException ex) {
+			throw new IllegalStateException("Idempotent operations " + names + " are set to commit-with-transaction, "
+					+ "but: " + ex.getMessage(), ex);
+		}
+	}
+
+	private io.idempotent.store.IdempotencyStore undecorated() {
+		io.idempotent.store.IdempotencyStore store = this.beans.getBeanProvider(io.idempotent.store.IdempotencyStore.class)
+			.getIfAvailable();
+		return (store != null) ? store : this.engine.getObject().store();
+	}
+
+}

@@ -1,0 +1,106 @@
+package io.idempotent.core;
+
+import java.time.Duration;
+import java.util.function.Function;
+import io.idempotent.store.IdempotencyKey;
+
+/**
+ * The engine's side of a claim completed by the call's transaction ({@link TransactionalCompletion}): times
+ * the call for the observer and ends the {@link ClaimedAttempt} once, as the transaction's outcome says.
+ *
+ * @param <T> the call's result type
+ */
+final class TransactionBoundClaim<T> implements TransactionalCompletion.Claim<T> {
+
+	private final ClaimedAttempt attempt;
+
+	private final Function<T, byte[]> encoder;
+
+	/** Set once the completion (or the decision to release) is handed to the transaction. */
+	private volatile boolean completing;
+
+	private volatile boolean releaseOnCommit;
+
+	private volatile boolean fenced;
+
+	TransactionBoundClaim(ClaimedAttempt attempt, Function<T, byte[]> encoder) {
+		this.attempt = attempt;
+		this.encoder = encoder;
+	}
+
+	T timed(TransactionalCompletion.Call<T> call) throws Throwable {
+		long start = System.nanoTime();
+		T result;
+		try {
+			result = call.proceed();
+		}
+		catch (Throwable ex) {
+			this.attempt.executed(false, System.nanoTime() - start);
+			throw ex;
+		}
+		this.attempt.executed(true, System.nanoTime() - start);
+		return result;
+	}
+
+	@Override
+	public IdempotencyKey key() {
+		return this.attempt.key();
+	}
+
+	@Override
+	public String token() {
+		return this.attempt.token();
+	}
+
+	@Override
+	public Duration retention() {
+		return this.attempt.operation().settings().retention();
+	}
+
+	@Override
+	public byte[] completion(T result) {
+		byte[] completion = this.encoder.apply(result);
+		this.releaseOnCommit = completion == null;
+		return completion;
+	}
+
+	@Override
+	public void completing() {
+		this.completing = this.attempt.endElsewhere();
+	}
+
+	@Override
+	public void committed() {
+		if (this.releaseOnCommit || !this.completing) {
+			// nothing was completed by the transaction: the key must not stay held
+			if (this.completing) {
+				this.attempt.releaseEndedElsewhere();
+			}
+			else {
+				this.attempt.release();
+			}
+			return;
+		}
+		this.attempt.finished();
+	}
+
+	@Override
+	public void rolledBack() {
+		if (this.fenced) {
+			return;
+		}
+		if (this.completing) {
+			this.attempt.releaseEndedElsewhere();
+		}
+		else {
+			this.attempt.release();
+		}
+	}
+
+	@Override
+	public void fencedOut() {
+		this.fenced = true;
+		this.attempt.fencedOut("complete");
+	}
+
+}

@@ -1,0 +1,170 @@
+package io.idempotent.transaction;
+
+import javax.sql.DataSource;
+
+import org.springframework.core.Ordered;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionStatus;
+import org.springframework.transaction.support.DefaultTransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+import io.idempotent.core.IdempotencyLeaseLostException;
+import io.idempotent.core.TransactionalCompletion;
+import io.idempotent.store.jdbc.JdbcIdempotencyStore;
+
+/**
+ * Commits a key's completion with the call's own transaction on the {@link JdbcIdempotencyStore}'s database,
+ * through the application's {@link PlatformTransactionManager} for that {@link DataSource}
+ * ({@code DataSourceTransactionManager}, {@code JdbcTransactionManager} or {@code JpaTransactionManager}).
+ *
+ * <p>The call runs with {@code PROPAGATION_REQUIRED}: the guard starts the transaction when none is active, so
+ * a handler's own {@code @Transactional} (REQUIRED) joins it; when the caller already runs in a transaction on
+ * that database the call joins it instead. A transaction synchronization then, just before the outermost
+ * transaction commits, updates the record to COMPLETED with the result, conditional on the claim's owner token;
+ * the row stays locked until the commit, so no one can take the key over in between. When the token no longer
+ * owns the record, it throws {@link IdempotencyLeaseLostException} and the transaction rolls back. After a
+ * rollback (the call threw, the commit failed, or the outcome is unknown) the claim is released, conditional on
+ * the token and on the record still being PROCESSING, so a commit that did happen is never undone.
+ *
+ * <p>Not covered: writes the call makes outside that transaction (another database, a message, an RPC, a
+ * {@code REQUIRES_NEW} transaction of its own) commit on their own, exactly as without this mode.
+ */
+public final class JdbcTransactionalCompletion implements TransactionalCompletion {
+
+	private final JdbcIdempotencyStore store;
+
+	private final PlatformTransactionManager transactionManager;
+
+	/**
+	 * Creates the completion.
+	 * @param store the JDBC store
+	 * @param transactionManager a transaction manager for the store's DataSource
+	 */
+	public JdbcTransactionalCompletion(JdbcIdempotencyStore store, PlatformTransactionManager transactionManager) {
+		this.store = store;
+		this.transactionManager = transactionManager;
+	}
+
+	@Override
+	public void verify() {
+		DefaultTransactionDefinition definition = new DefaultTransactionDefinition(
+				TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		definition.setName("idempotent-transaction-manager-check");
+		TransactionStatus status = this.transactionManager.getTransaction(definition);
+		boolean bound;
+		try {
+			bound = TransactionSynchronizationManager.hasResource(this.store.dataSource());
+		}
+		finally {
+			this.transactionManager.rollback(status);
+		}
+		if (!bound) {
+			throw new IllegalStateException("The transaction manager " + this.transactionManager.getClass().getName()
+					+ " does not run its transactions on the idempotency store's DataSource, so a completion cannot "
+					+ "commit with the call's writes (commit-with-transaction). Give the store the DataSource the "
+					+ "transaction manager uses, or switch commit-with-transaction off");
+		}
+	}
+
+	@Override
+	public <T> T run(Claim<T> claim, Call<T> call) throws Throwable {
+		TransactionStatus status;
+		try {
+			status = this.transactionManager.getTransaction(new DefaultTransactionDefinition());
+		}
+		catch (RuntimeException | Error ex) {
+			claim.rolledBack();
+			throw ex;
+		}
+		Completion<T> completion = new Completion<>(claim);
+		TransactionSynchronizationManager.registerSynchronization(completion);
+		T result;
+		try {
+			if (!TransactionSynchronizationManager.hasResource(this.store.dataSource())) {
+				throw new IllegalStateException("The transaction of '" + claim.key().name() + "' is not on the "
+						+ "idempotency store's DataSource; its completion cannot commit with its writes");
+			}
+			result = call.proceed();
+			completion.ready(claim.completion(result));
+		}
+		catch (Throwable ex) {
+			try {
+				this.transactionManager.rollback(status);
+			}
+			catch (RuntimeException | Error rollbackFailure) {
+				ex.addSuppressed(rollbackFailure);
+			}
+			throw ex;
+		}
+		this.transactionManager.commit(status);
+		return result;
+	}
+
+	/**
+	 * Writes the completion just before the outermost transaction commits and ends the claim after it.
+	 */
+	private final class Completion<T> implements TransactionSynchronization {
+
+		private final Claim<T> claim;
+
+		private volatile boolean ready;
+
+		private volatile byte[] result;
+
+		Completion(Claim<T> claim) {
+			this.claim = claim;
+		}
+
+		void ready(byte[] result) {
+			this.result = result;
+			this.ready = true;
+		}
+
+		@Override
+		public int getOrder() {
+			// after other synchronizations that may still write (flushes), so it is the last statement
+			return Ordered.LOWEST_PRECEDENCE;
+		}
+
+		@Override
+		public void beforeCommit(boolean readOnly) {
+			if (!this.ready) {
+				return; // the call did not return normally: nothing to complete, released after the transaction
+			}
+			this.claim.completing();
+			byte[] stored = this.result;
+			if (stored == null) {
+				return; // released after the commit
+			}
+			if (!JdbcTransactionalCompletion.this.store.completeInCurrentTransaction(this.claim.key(),
+					this.claim.token(), stored, this.claim.retention())) {
+				this.claim.fencedOut();
+				throw IdempotencyLeaseLostException.beforeCommit(this.claim.key().name());
+			}
+		}
+
+		@Override
+		public void afterCompletion(int status) {
+			// the ended transaction's connection may still be bound: a release must not run on it
+			DataSource dataSource = JdbcTransactionalCompletion.this.store.dataSource();
+			Object ended = TransactionSynchronizationManager.unbindResourceIfPossible(dataSource);
+			try {
+				if (status == STATUS_COMMITTED) {
+					this.claim.committed();
+				}
+				else {
+					this.claim.rolledBack();
+				}
+			}
+			finally {
+				if (ended != null) {
+					TransactionSynchronizationManager.bindResource(dataSource, ended);
+				}
+			}
+		}
+
+	}
+
+}
