@@ -161,11 +161,15 @@ final class ClaimedAttempt implements Attempt {
 		}
 	}
 
-	/** The result as the store can keep it: itself, or a marker when it is over the store's limit. */
+	/**
+	 * The result as the store can keep it: itself (enveloped when its own bytes begin like the trace envelope, so
+	 * that a replay does not strip them, see {@link TraceLink}), or a marker when it is over the store's limit.
+	 */
 	byte[] storable(byte[] result) {
 		int limit = store().maxResultSize();
-		if (result.length <= limit) {
-			return result;
+		byte[] escaped = TraceLink.wrap(null, result);
+		if (escaped.length <= limit) {
+			return escaped;
 		}
 		logger.warn("Result of '{}' is {} bytes, over the {} bytes the store accepts; the key is completed without "
 				+ "it and duplicates will fail with IdempotencyResultUnavailableException", this.operation.name(),

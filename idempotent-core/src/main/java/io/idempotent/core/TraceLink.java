@@ -8,7 +8,9 @@ import java.util.Arrays;
  * that did the work (the store SPI is unchanged). The envelope is {@code NUL "idempotent:trace" NUL}, one length
  * byte, the trace id in ASCII, then the result as the engine or the HTTP path wrote it. Neither JSON nor a
  * stored HTTP response starts with a NUL byte, so bytes without the envelope (records written before it, or with
- * tracing off) read unchanged, and the engine strips it whether or not tracing is on now.
+ * tracing off) read unchanged, and the engine strips it whether or not tracing is on now. A result that itself
+ * begins with the envelope's prefix (bytes from a codec other than JSON) is always enveloped, with an empty trace
+ * id when there is none, so that reading it strips only the envelope and never the result's own bytes.
  */
 public final class TraceLink {
 
@@ -25,13 +27,20 @@ public final class TraceLink {
 
 	/**
 	 * Wraps a result with the trace id that produced it.
-	 * @param traceId the trace id; null, empty or too long leaves the result unchanged
+	 * @param traceId the trace id; null, empty or too long leaves the result unchanged unless it begins with the
+	 * envelope's prefix, which is then enveloped with an empty trace id
 	 * @param result the result bytes
 	 * @return the enveloped bytes
 	 */
 	public static byte[] wrap(String traceId, byte[] result) {
-		if (traceId == null || traceId.isEmpty() || traceId.length() > MAX_TRACE_ID_LENGTH || result == null) {
-			return result;
+		if (result == null) {
+			return null;
+		}
+		if (traceId == null || traceId.isEmpty() || traceId.length() > MAX_TRACE_ID_LENGTH) {
+			if (!startsWithPrefix(result)) {
+				return result;
+			}
+			traceId = "";
 		}
 		byte[] id = traceId.getBytes(StandardCharsets.US_ASCII);
 		byte[] wrapped = new byte[PREFIX.length + 1 + id.length + result.length];
@@ -48,7 +57,7 @@ public final class TraceLink {
 	 * @return the trace id, or null when the bytes carry none
 	 */
 	public static String traceId(byte[] stored) {
-		if (!isWrapped(stored)) {
+		if (!isWrapped(stored) || idLength(stored) == 0) {
 			return null;
 		}
 		return new String(stored, PREFIX.length + 1, idLength(stored), StandardCharsets.US_ASCII);
@@ -67,9 +76,13 @@ public final class TraceLink {
 	}
 
 	private static boolean isWrapped(byte[] stored) {
-		return stored != null && stored.length > PREFIX.length && stored[0] == 0
-				&& Arrays.equals(stored, 0, PREFIX.length, PREFIX, 0, PREFIX.length)
+		return stored != null && stored.length > PREFIX.length && startsWithPrefix(stored)
 				&& stored.length >= PREFIX.length + 1 + idLength(stored);
+	}
+
+	private static boolean startsWithPrefix(byte[] bytes) {
+		return bytes.length >= PREFIX.length && bytes[0] == 0
+				&& Arrays.equals(bytes, 0, PREFIX.length, PREFIX, 0, PREFIX.length);
 	}
 
 	private static int idLength(byte[] stored) {

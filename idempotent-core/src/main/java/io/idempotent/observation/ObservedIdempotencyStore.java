@@ -78,7 +78,10 @@ public final class ObservedIdempotencyStore implements IdempotencyStore {
 
 	@Override
 	public boolean complete(IdempotencyKey key, String token, byte[] result, Duration retention) {
-		byte[] stored = (this.traceIds != null) ? TraceLink.wrap(this.traceIds.get(), result) : result;
+		// the engine hands over results already enveloped when their own bytes begin like the envelope (with an
+		// empty trace id): unwrapping that one layer and wrapping again keeps exactly one envelope
+		byte[] stored = (this.traceIds != null) ? TraceLink.wrap(this.traceIds.get(), TraceLink.unwrap(result))
+				: result;
 		return transition("complete", () -> this.delegate.complete(key, token, stored, retention));
 	}
 
