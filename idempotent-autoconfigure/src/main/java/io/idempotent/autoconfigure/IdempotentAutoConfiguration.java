@@ -66,12 +66,16 @@ public final class IdempotentAutoConfiguration {
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	IdempotencyEngine idempotencyEngine(ObjectProvider<IdempotencyStore> store,
 			ObjectProvider<IdempotencyStoreDecorator> decorators, ObjectProvider<IdempotencyObserver> observer,
-			IdempotentProperties properties, ListableBeanFactory beans) {
+			IdempotentProperties properties, ListableBeanFactory beans,
+			ObjectProvider<IdempotentObservationAutoConfiguration.TraceIdSource> traceIds) {
 		// one decorator chain: the engine and its keep-alive share the same decorated store
 		IdempotencyStore guarded = guardedStore(store, decorators, properties);
 		IdempotencyObserver heard = IdempotencyObserver.of(observer.orderedStream().toList());
+		// a completion committed with the call's transaction carries the trace id as the observed store's do
+		IdempotentObservationAutoConfiguration.TraceIdSource traceId = traceIds.getIfAvailable();
 		return new IdempotencyEngine(guarded, heard, new LeaseKeepAlive(guarded, heard),
-				properties.getCompletionRetryLimit(), TransactionalCompletions.forStore(store.getIfAvailable(), beans));
+				properties.getCompletionRetryLimit(), TransactionalCompletions.forStore(store.getIfAvailable(), beans,
+						(traceId != null) ? traceId::currentTraceId : null));
 	}
 
 	@Bean

@@ -1,5 +1,7 @@
 package io.idempotent.autoconfigure;
 
+import java.util.function.Supplier;
+
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.util.ClassUtils;
@@ -27,10 +29,12 @@ final class TransactionalCompletions {
 	 * The completion for the store, or null when the store or the transaction manager is missing.
 	 * @param store the store, undecorated
 	 * @param beans the bean factory
+	 * @param traceIds the current trace id, stored with each completion; null when tracing is off
 	 * @return the completion, or null
 	 */
-	static TransactionalCompletion forStore(IdempotencyStore store, ListableBeanFactory beans) {
-		return JDBC_PRESENT ? Jdbc.forStore(store, beans) : null;
+	static TransactionalCompletion forStore(IdempotencyStore store, ListableBeanFactory beans,
+			Supplier<String> traceIds) {
+		return JDBC_PRESENT ? Jdbc.forStore(store, beans, traceIds) : null;
 	}
 
 	/**
@@ -54,13 +58,14 @@ final class TransactionalCompletions {
 			return store instanceof JdbcIdempotencyStore;
 		}
 
-		static TransactionalCompletion forStore(IdempotencyStore store, ListableBeanFactory beans) {
+		static TransactionalCompletion forStore(IdempotencyStore store, ListableBeanFactory beans,
+				Supplier<String> traceIds) {
 			if (!(store instanceof JdbcIdempotencyStore jdbc)) {
 				return null;
 			}
 			PlatformTransactionManager transactions = beans.getBeanProvider(PlatformTransactionManager.class)
 				.getIfUnique();
-			return (transactions != null) ? new JdbcTransactionalCompletion(jdbc, transactions) : null;
+			return (transactions != null) ? new JdbcTransactionalCompletion(jdbc, transactions, traceIds) : null;
 		}
 
 	}

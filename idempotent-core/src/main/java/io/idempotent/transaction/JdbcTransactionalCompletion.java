@@ -1,5 +1,7 @@
 package io.idempotent.transaction;
 
+import java.util.function.Supplier;
+
 import javax.sql.DataSource;
 
 import org.springframework.core.Ordered;
@@ -11,6 +13,7 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import io.idempotent.core.IdempotencyLeaseLostException;
+import io.idempotent.core.TraceLink;
 import io.idempotent.core.TransactionalCompletion;
 import io.idempotent.store.jdbc.JdbcIdempotencyStore;
 
@@ -37,14 +40,29 @@ public final class JdbcTransactionalCompletion implements TransactionalCompletio
 
 	private final PlatformTransactionManager transactionManager;
 
+	private final Supplier<String> traceIds;
+
 	/**
 	 * Creates the completion.
 	 * @param store the JDBC store
 	 * @param transactionManager a transaction manager for the store's DataSource
 	 */
 	public JdbcTransactionalCompletion(JdbcIdempotencyStore store, PlatformTransactionManager transactionManager) {
+		this(store, transactionManager, null);
+	}
+
+	/**
+	 * Creates the completion that, like the observed store's completions, stores the current trace id with the
+	 * result ({@link TraceLink}) so that a replay names the call that did the work.
+	 * @param store the JDBC store
+	 * @param transactionManager a transaction manager for the store's DataSource
+	 * @param traceIds the current trace id (null when there is none); null when tracing is off
+	 */
+	public JdbcTransactionalCompletion(JdbcIdempotencyStore store, PlatformTransactionManager transactionManager,
+			Supplier<String> traceIds) {
 		this.store = store;
 		this.transactionManager = transactionManager;
+		this.traceIds = traceIds;
 	}
 
 	@Override
@@ -137,6 +155,10 @@ public final class JdbcTransactionalCompletion implements TransactionalCompletio
 			byte[] stored = this.result;
 			if (stored == null) {
 				return; // released after the commit
+			}
+			if (JdbcTransactionalCompletion.this.traceIds != null) {
+				// as the observed store does: the engine's bytes carry at most an empty envelope of their own
+				stored = TraceLink.wrap(JdbcTransactionalCompletion.this.traceIds.get(), TraceLink.unwrap(stored));
 			}
 			if (!JdbcTransactionalCompletion.this.store.completeInCurrentTransaction(this.claim.key(),
 					this.claim.token(), stored, this.claim.retention())) {

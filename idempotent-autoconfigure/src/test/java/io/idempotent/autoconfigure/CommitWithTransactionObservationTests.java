@@ -1,0 +1,51 @@
+package io.idempotent.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import io.micrometer.tracing.test.simple.SimpleSpan;
+import io.micrometer.tracing.test.simple.SimpleTracer;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import io.idempotent.autoconfigure.CommitWithTransactionAutoConfigurationTests.Coupons;
+import io.idempotent.autoconfigure.CommitWithTransactionAutoConfigurationTests.CouponsConfiguration;
+import io.idempotent.autoconfigure.CommitWithTransactionAutoConfigurationTests.DatabaseConfiguration;
+import io.idempotent.autoconfigure.CommitWithTransactionAutoConfigurationTests.TransactionsConfiguration;
+import io.idempotent.autoconfigure.observation.TracingTestConfiguration;
+
+/**
+ * Commit-with-transaction under tracing: the completion written in the handler's transaction carries the trace
+ * id like any other completion, so a replay names the call that did the work.
+ */
+class CommitWithTransactionObservationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(IdempotentStoreAutoConfiguration.class,
+				IdempotentObservationAutoConfiguration.class, IdempotentAutoConfiguration.class));
+
+	@Test
+	void aReplayOfACallCommittedWithItsTransactionNamesTheOriginalTrace() {
+		this.runner
+			.withUserConfiguration(TracingTestConfiguration.class, DatabaseConfiguration.class,
+					TransactionsConfiguration.class, CouponsConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				Coupons coupons = context.getBean(Coupons.class);
+				assertThat(coupons.issue("order-1", false)).isEqualTo("coupon-order-1");
+				assertThat(coupons.issue("order-1", false)).isEqualTo("coupon-order-1");
+				assertThat(coupons.count("order-1")).isEqualTo(1);
+				SimpleTracer tracer = context.getBean(SimpleTracer.class);
+				List<SimpleSpan> executions = TracingTestConfiguration.spans(tracer, "idempotent Coupons.issue");
+				assertThat(executions).hasSize(2);
+				SimpleSpan executed = executions.get(0);
+				SimpleSpan replayed = executions.get(1);
+				assertThat(executed.getTags()).containsEntry("idempotent.outcome", "executed");
+				assertThat(replayed.getTags()).containsEntry("idempotent.outcome", "replayed")
+					.containsEntry("idempotent.original.trace.id", executed.context().traceId());
+			});
+	}
+
+}
