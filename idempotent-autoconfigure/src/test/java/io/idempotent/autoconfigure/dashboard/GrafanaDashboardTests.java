@@ -79,11 +79,12 @@ class GrafanaDashboardTests {
 	@Test
 	void everyMeterAndTagTheDashboardQueriesIsExposed() throws Exception {
 		happenOnceEach();
-		Map<String, Set<String>> exposed = exposedLabels(this.mvc.perform(get("/actuator/prometheus"))
+		String scrape = this.mvc.perform(get("/actuator/prometheus"))
 			.andExpect(status().isOk())
 			.andReturn()
 			.getResponse()
-			.getContentAsString());
+			.getContentAsString();
+		Map<String, Set<String>> exposed = exposedLabels(scrape);
 		Map<String, Set<String>> queried = queriedLabels(dashboardQueries());
 		assertThat(queried).as("meters the dashboard queries").containsKeys("idempotent_executions_seconds_count",
 				"idempotent_duplicates_total", "idempotent_fenced_total", "idempotent_unguarded_total",
@@ -93,6 +94,48 @@ class GrafanaDashboardTests {
 			assertThat(exposed).as("/actuator/prometheus exposes " + metric).containsKey(metric);
 			assertThat(exposed.get(metric)).as("labels of " + metric).containsAll(labels);
 		});
+		// a label matched for one exact value (state="in_progress", outcome="error") selects nothing, and its
+		// panel stays empty, when the application writes that value differently
+		Map<String, Set<String>> selected = selectedValues(dashboardQueries());
+		assertThat(selected).as("exact label values the dashboard selects")
+			.containsKeys("idempotent_duplicates_total", "idempotent_store_operations_seconds_count");
+		Map<String, Set<String>> exposedValues = exposedValues(scrape);
+		selected.forEach((metric, values) -> assertThat(exposedValues.getOrDefault(metric, Set.of()))
+			.as("label values of " + metric + " in /actuator/prometheus")
+			.containsAll(values));
+	}
+
+	static Map<String, Set<String>> selectedValues(List<String> queries) {
+		Map<String, Set<String>> values = new HashMap<>();
+		Pattern exact = Pattern.compile("([a-z_]+)\\s*=\\s*\"([^\"$]*)\"");
+		for (String query : queries) {
+			Matcher selector = SELECTOR.matcher(query);
+			while (selector.find()) {
+				Matcher value = exact.matcher(selector.group(2));
+				while (value.find()) {
+					values.computeIfAbsent(selector.group(1), (name) -> new HashSet<>())
+						.add(value.group(1) + "=" + value.group(2));
+				}
+			}
+		}
+		return values;
+	}
+
+	static Map<String, Set<String>> exposedValues(String scrape) {
+		Map<String, Set<String>> values = new HashMap<>();
+		Pattern pair = Pattern.compile("([a-zA-Z_]+)=\"([^\"]*)\"");
+		for (String line : scrape.split("\n")) {
+			int brace = line.indexOf('{');
+			if (line.isBlank() || line.startsWith("#") || brace < 0) {
+				continue;
+			}
+			Matcher label = pair.matcher(line.substring(brace, line.indexOf('}')));
+			while (label.find()) {
+				values.computeIfAbsent(line.substring(0, brace), (name) -> new HashSet<>())
+					.add(label.group(1) + "=" + label.group(2));
+			}
+		}
+		return values;
 	}
 
 	@Test
