@@ -2,7 +2,9 @@ package io.idempotent.observation;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import io.micrometer.observation.ObservationRegistry;
@@ -29,6 +31,12 @@ public final class ObservedIdempotencyStore implements IdempotencyStore {
 	private final ObservationRegistry registry;
 
 	private final Supplier<String> traceIds;
+
+	/** Trace ids of completions that failed, by claim token, for the engine's background retry. */
+	private final Map<String, String> retriedTraceIds = new ConcurrentHashMap<>();
+
+	/** Completions being retried at once whose trace id is kept (beyond it, a retried one is stored without). */
+	private static final int MAX_RETRIED_TRACE_IDS = 1024;
 
 	/**
 	 * Wraps a store.
@@ -78,15 +86,36 @@ public final class ObservedIdempotencyStore implements IdempotencyStore {
 
 	@Override
 	public boolean complete(IdempotencyKey key, String token, byte[] result, Duration retention) {
+		if (this.traceIds == null) {
+			return transition("complete", () -> this.delegate.complete(key, token, result, retention));
+		}
+		// a completion that failed is retried by the engine in the background, where no trace is current: it keeps
+		// the trace id of the call that did the work
+		String current = this.traceIds.get();
+		String traceId = (current != null || token == null) ? current : this.retriedTraceIds.get(token);
 		// the engine hands over results already enveloped when their own bytes begin like the envelope (with an
 		// empty trace id): unwrapping that one layer and wrapping again keeps exactly one envelope
-		byte[] stored = (this.traceIds != null) ? TraceLink.wrap(this.traceIds.get(), TraceLink.unwrap(result))
-				: result;
-		return transition("complete", () -> this.delegate.complete(key, token, stored, retention));
+		byte[] stored = TraceLink.wrap(traceId, TraceLink.unwrap(result));
+		try {
+			boolean done = transition("complete", () -> this.delegate.complete(key, token, stored, retention));
+			if (token != null) {
+				this.retriedTraceIds.remove(token);
+			}
+			return done;
+		}
+		catch (RuntimeException | Error ex) {
+			if (traceId != null && token != null && this.retriedTraceIds.size() < MAX_RETRIED_TRACE_IDS) {
+				this.retriedTraceIds.put(token, traceId);
+			}
+			throw ex;
+		}
 	}
 
 	@Override
 	public boolean release(IdempotencyKey key, String token) {
+		if (token != null) {
+			this.retriedTraceIds.remove(token);
+		}
 		return transition("release", () -> this.delegate.release(key, token));
 	}
 
