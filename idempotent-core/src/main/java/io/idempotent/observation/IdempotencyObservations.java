@@ -58,8 +58,10 @@ public final class IdempotencyObservations {
 			return call.run();
 		}
 		catch (Throwable ex) {
-			// a replay or refusal thrown as control flow (an HTTP answer, a redelivery) is not the call's error
-			if (context.getOutcome().equals("failed") || context.getOutcome().equals("unknown")) {
+			// a replay or refusal thrown as control flow (an HTTP answer, a redelivery) is not the call's error; a
+			// call run unguarded (fail-open) that throws is, its outcome staying unguarded
+			String outcome = context.getOutcome();
+			if (outcome.equals("failed") || outcome.equals("unknown") || outcome.equals("unguarded")) {
 				observation.error(ex);
 			}
 			throw ex;
