@@ -10,14 +10,15 @@ import io.idempotent.core.IdempotencyEngine;
 import io.idempotent.core.TransactionalCompletion;
 import io.idempotent.key.IdempotentMethod;
 import io.idempotent.key.IdempotentMethodRegistry;
-import io.idempotent.web.WebInvocationAdapter;
 
 /**
  * Fails start-up when an operation asks for commit-with-transaction
  * ({@code idempotent.handlers.<name>.commit-with-transaction} or {@code @Idempotent(commitWithTransaction =
  * true)}) and cannot have it: the store is not the JDBC store, no transaction manager for its DataSource
- * exists, the transaction manager runs on another DataSource, or the operation is an HTTP handler (not
- * supported yet). Runs once every singleton, and so every guarded bean, has been created.
+ * exists, or the transaction manager runs on another DataSource. HTTP handlers are accepted: their transaction
+ * spans the controller and the buffering of its response; the asynchronous and streaming return types that
+ * would finish outside it are refused for every guarded method already. Runs once every singleton, and so
+ * every guarded bean, has been created.
  */
 final class CommitWithTransactionCheck implements SmartInitializingSingleton {
 
@@ -48,13 +49,6 @@ final class CommitWithTransactionCheck implements SmartInitializingSingleton {
 			return;
 		}
 		List<String> names = transactional.stream().map((method) -> method.operation().name()).distinct().toList();
-		for (IdempotentMethod method : transactional) {
-			if (WebInvocationAdapter.SOURCE.equals(method.operation().source())) {
-				throw new IllegalStateException("@Idempotent HTTP handler " + method.describe() + " is set to "
-						+ "commit-with-transaction, which HTTP handlers do not support yet; switch it off for '"
-						+ method.operation().name() + "'");
-			}
-		}
 		IdempotencyEngine guard = this.engine.getObject();
 		TransactionalCompletion completion = guard.transactionalCompletion();
 		if (completion == null) {

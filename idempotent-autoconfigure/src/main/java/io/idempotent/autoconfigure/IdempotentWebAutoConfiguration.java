@@ -16,18 +16,22 @@ import org.springframework.context.annotation.Role;
 import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import io.idempotent.web.IdempotencyScopeResolver;
 import io.idempotent.web.IdempotentExceptionResolver;
 import io.idempotent.web.IdempotentResponseFilter;
 import io.idempotent.web.StatusPolicy;
+import io.idempotent.web.TransactionalResponseInterceptor;
 import io.idempotent.web.WebIdempotencySettings;
 import io.idempotent.web.WebInvocationAdapter;
 
 /**
  * The HTTP guard for Spring MVC: the adapter for {@code @Idempotent} controller methods, the filter that
  * buffers their requests and responses, the exception resolver that ends requests the guard answered itself,
- * and the per-caller key scope (the principal's name by default).
+ * the per-caller key scope (the principal's name by default), and the interceptor that ends the transactions
+ * of commit-with-transaction requests once their response is buffered.
  */
 @AutoConfiguration(before = IdempotentAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -87,6 +91,24 @@ public final class IdempotentWebAutoConfiguration {
 		SingletonSupplier<List<HandlerMapping>> mappings = SingletonSupplier
 			.of(() -> handlerMappings.orderedStream().toList());
 		return new IdempotentResponseFilter(mappings, properties.getWeb().getMaxRequestSize().toBytes());
+	}
+
+	/**
+	 * Ends commit-with-transaction requests' transactions inside the DispatcherServlet, once their response is
+	 * buffered and before open-session-in-view closes their EntityManager.
+	 */
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	WebMvcConfigurer idempotentTransactionalResponseInterceptor() {
+		TransactionalResponseInterceptor interceptor = new TransactionalResponseInterceptor();
+		return new WebMvcConfigurer() {
+
+			@Override
+			public void addInterceptors(InterceptorRegistry registry) {
+				registry.addInterceptor(interceptor).order(interceptor.getOrder());
+			}
+
+		};
 	}
 
 	@Bean

@@ -97,15 +97,49 @@ class CommitWithTransactionAutoConfigurationTests {
 	}
 
 	@Test
-	void anHttpHandlerIsRefusedAtStartUp() {
-		new org.springframework.boot.test.context.runner.WebApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(IdempotentStoreAutoConfiguration.class,
-					IdempotentWebAutoConfiguration.class, IdempotentAutoConfiguration.class))
-			.withUserConfiguration(DatabaseConfiguration.class, TransactionsConfiguration.class)
-			.withBean(CouponController.class)
+	void anHttpHandlerIsAcceptedAtStartUp() {
+		web().withBean(CouponController.class).run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void anHttpHandlerReturningACompletableFutureIsRefusedAtStartUp() {
+		web().withBean(FutureCouponController.class)
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
-				.hasMessageContaining("HTTP handlers do not support yet"));
+				.hasMessageContaining("FutureCouponController.issue")
+				.hasMessageContaining("returns java.util.concurrent.CompletableFuture, an asynchronous type"));
+	}
+
+	@Test
+	void anHttpHandlerReturningAMonoIsRefusedAtStartUp() {
+		web().withBean(MonoCouponController.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasMessageContaining("returns reactor.core.publisher.Mono, an asynchronous type"));
+	}
+
+	@Test
+	void anHttpHandlerStreamingItsResponseIsRefusedAtStartUp() {
+		web().withBean(StreamingCouponController.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasMessageContaining("StreamingResponseBody, a streaming or asynchronous response"));
+	}
+
+	@Test
+	void anHttpHandlerOnAnotherStoreIsStillRefusedAtStartUp() {
+		web().withBean(CouponController.class)
+			.withPropertyValues("idempotent.store.type=memory")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasMessageContaining("not the JDBC store"));
+	}
+
+	private org.springframework.boot.test.context.runner.WebApplicationContextRunner web() {
+		return new org.springframework.boot.test.context.runner.WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(IdempotentStoreAutoConfiguration.class,
+					IdempotentWebAutoConfiguration.class, IdempotentAutoConfiguration.class))
+			.withUserConfiguration(DatabaseConfiguration.class, TransactionsConfiguration.class);
 	}
 
 	/** An HTTP handler asking for the mode. */
@@ -116,6 +150,42 @@ class CommitWithTransactionAutoConfigurationTests {
 		@Idempotent(commitWithTransaction = true)
 		public String issue() {
 			return "issued";
+		}
+
+	}
+
+	/** An HTTP handler asking for the mode whose response completes on another thread. */
+	@org.springframework.web.bind.annotation.RestController
+	static class FutureCouponController {
+
+		@org.springframework.web.bind.annotation.PostMapping("/coupons")
+		@Idempotent(commitWithTransaction = true)
+		public java.util.concurrent.CompletableFuture<String> issue() {
+			return java.util.concurrent.CompletableFuture.supplyAsync(() -> "issued");
+		}
+
+	}
+
+	/** An HTTP handler asking for the mode that streams its response. */
+	@org.springframework.web.bind.annotation.RestController
+	static class StreamingCouponController {
+
+		@org.springframework.web.bind.annotation.PostMapping("/coupons")
+		@Idempotent(commitWithTransaction = true)
+		public org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody issue() {
+			return (out) -> out.write("issued".getBytes());
+		}
+
+	}
+
+	/** An HTTP handler asking for the mode with a reactive return type. */
+	@org.springframework.web.bind.annotation.RestController
+	static class MonoCouponController {
+
+		@org.springframework.web.bind.annotation.PostMapping("/coupons")
+		@Idempotent(commitWithTransaction = true)
+		public reactor.core.publisher.Mono<String> issue() {
+			return reactor.core.publisher.Mono.just("issued");
 		}
 
 	}

@@ -261,6 +261,31 @@ public final class IdempotencyEngine implements AutoCloseable {
 	}
 
 	/**
+	 * Begins the transaction of an ACQUIRED attempt of an operation that commits its completion with its
+	 * transaction ({@link IdempotencySettings#commitWithTransaction()}), for a caller that drives the completion
+	 * itself: the work it runs next on this thread joins the transaction, which it ends with
+	 * {@link TransactionalAttempt#commit} or {@link TransactionalAttempt#rollback} on this thread. The attempt
+	 * must not be completed or released otherwise.
+	 * @param attempt an ACQUIRED attempt from {@link #begin}
+	 * @return the transaction
+	 * @throws IllegalStateException when this engine cannot commit completions with transactions, or the
+	 * transaction is not on the store's database (the claim is released)
+	 */
+	public TransactionalAttempt beginTransaction(Attempt attempt) {
+		if (!(attempt instanceof ClaimedAttempt claimed) || claimed.status() != Attempt.Status.ACQUIRED) {
+			throw new IllegalArgumentException("Only an ACQUIRED attempt of this engine runs in a transaction");
+		}
+		if (this.transactionalCompletion == null) {
+			claimed.release();
+			throw new IllegalStateException("Operation '" + claimed.operation().name() + "' commits its completion "
+					+ "with its transaction, which needs the JDBC store and a transaction manager for its DataSource; "
+					+ "this engine's " + this.store.type() + " store cannot");
+		}
+		TransactionBoundClaim<byte[]> claim = new TransactionBoundClaim<>(claimed, claimed::storable);
+		return new TransactionalAttempt(this.transactionalCompletion.begin(claim));
+	}
+
+	/**
 	 * Claims a key for a call whose completion the caller drives (see {@link Attempt}), without a payload
 	 * fingerprint.
 	 * @param operation the operation

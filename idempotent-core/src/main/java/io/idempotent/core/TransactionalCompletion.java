@@ -30,11 +30,42 @@ public interface TransactionalCompletion {
 	<T> T run(Claim<T> claim, Call<T> call) throws Throwable;
 
 	/**
+	 * Starts (or joins) the transaction of a call whose result is only known later on the same thread (an HTTP
+	 * response, complete once written into its buffer): the caller runs the call, then ends the transaction with
+	 * {@link Transaction#commit} or {@link Transaction#rollback}, on the thread that began it.
+	 * @param <T> the call's result type
+	 * @param claim the claim: its key, token and outcome callbacks
+	 * @return the open transaction
+	 * @throws IllegalStateException when the transaction is not on the store's database (the claim is released)
+	 */
+	<T> Transaction<T> begin(Claim<T> claim);
+
+	/**
 	 * Checks at start-up that transactions can be run on the store's database, so a misconfiguration fails
 	 * the application instead of its first call.
 	 * @throws IllegalStateException saying what is missing
 	 */
 	void verify();
+
+	/**
+	 * A transaction begun by {@link TransactionalCompletion#begin}, ended exactly once by the thread that began it.
+	 * @param <T> the call's result type
+	 */
+	interface Transaction<T> {
+
+		/**
+		 * Completes the claim with the result in the transaction and commits it (when the guard began it); a
+		 * transaction marked rollback-only (by the call's own {@code @Transactional}) is rolled back instead.
+		 * @param result the call's result
+		 * @return true when committed with the completion, false when rolled back as marked (claim released)
+		 * @throws IdempotencyLeaseLostException when the claim was taken over before the commit (rolled back)
+		 */
+		boolean commit(T result);
+
+		/** Rolls the transaction back; the claim is then released. */
+		void rollback();
+
+	}
 
 	/**
 	 * The call itself.

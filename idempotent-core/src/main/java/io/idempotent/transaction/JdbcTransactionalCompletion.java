@@ -88,6 +88,30 @@ public final class JdbcTransactionalCompletion implements TransactionalCompletio
 
 	@Override
 	public <T> T run(Claim<T> claim, Call<T> call) throws Throwable {
+		OpenTransaction<T> transaction = open(claim);
+		T result;
+		try {
+			result = call.proceed();
+		}
+		catch (Throwable ex) {
+			try {
+				transaction.rollback();
+			}
+			catch (RuntimeException | Error rollbackFailure) {
+				ex.addSuppressed(rollbackFailure);
+			}
+			throw ex;
+		}
+		transaction.commitAnyway(result);
+		return result;
+	}
+
+	@Override
+	public <T> Transaction<T> begin(Claim<T> claim) {
+		return open(claim);
+	}
+
+	private <T> OpenTransaction<T> open(Claim<T> claim) {
 		TransactionStatus status;
 		try {
 			status = this.transactionManager.getTransaction(new DefaultTransactionDefinition());
@@ -98,26 +122,66 @@ public final class JdbcTransactionalCompletion implements TransactionalCompletio
 		}
 		Completion<T> completion = new Completion<>(claim);
 		TransactionSynchronizationManager.registerSynchronization(completion);
-		T result;
-		try {
-			if (!TransactionSynchronizationManager.hasResource(this.store.dataSource())) {
-				throw new IllegalStateException("The transaction of '" + claim.key().name() + "' is not on the "
-						+ "idempotency store's DataSource; its completion cannot commit with its writes");
-			}
-			result = call.proceed();
-			completion.ready(claim.completion(result));
+		if (!TransactionSynchronizationManager.hasResource(this.store.dataSource())) {
+			this.transactionManager.rollback(status);
+			throw new IllegalStateException("The transaction of '" + claim.key().name() + "' is not on the "
+					+ "idempotency store's DataSource; its completion cannot commit with its writes");
 		}
-		catch (Throwable ex) {
+		return new OpenTransaction<>(status, completion);
+	}
+
+	/**
+	 * A begun transaction and its completion: ended once, by commit or rollback.
+	 */
+	private final class OpenTransaction<T> implements Transaction<T> {
+
+		private final TransactionStatus status;
+
+		private final Completion<T> completion;
+
+		OpenTransaction(TransactionStatus status, Completion<T> completion) {
+			this.status = status;
+			this.completion = completion;
+		}
+
+		@Override
+		public boolean commit(T result) {
+			if (this.status.isRollbackOnly()) {
+				rollback(); // the call's own transaction asked for it: the claim is released
+				return false;
+			}
+			commitAnyway(result);
+			return true;
+		}
+
+		/** Commits even a transaction marked rollback-only, whose commit then rolls back and says so. */
+		void commitAnyway(T result) {
 			try {
-				this.transactionManager.rollback(status);
+				this.completion.ready(this.completion.claim.completion(result));
+			}
+			catch (RuntimeException | Error ex) {
+				rollbackAfter(ex);
+				throw ex;
+			}
+			JdbcTransactionalCompletion.this.transactionManager.commit(this.status);
+		}
+
+		@Override
+		public void rollback() {
+			if (!this.status.isCompleted()) {
+				JdbcTransactionalCompletion.this.transactionManager.rollback(this.status);
+			}
+		}
+
+		private void rollbackAfter(Throwable ex) {
+			try {
+				rollback();
 			}
 			catch (RuntimeException | Error rollbackFailure) {
 				ex.addSuppressed(rollbackFailure);
 			}
-			throw ex;
 		}
-		this.transactionManager.commit(status);
-		return result;
+
 	}
 
 	/**

@@ -27,6 +27,9 @@ import org.springframework.web.util.WebUtils;
  * <p>A claimed call is completed or released only after the last dispatch of its request: when the handler
  * starts async processing, the response is neither copied nor stored until the async dispatch has written it,
  * and a request whose async processing ends otherwise (timeout, error) releases its key.
+ *
+ * <p>In commit-with-transaction mode the controller's transaction is still open when the chain returns: it is
+ * committed with the completion (or rolled back) here, before the buffered response is copied to the client.
  */
 public final class IdempotentResponseFilter extends OncePerRequestFilter implements Ordered {
 
@@ -116,6 +119,13 @@ public final class IdempotentResponseFilter extends OncePerRequestFilter impleme
 			throw ex;
 		}
 		if (isAsyncStarted(request)) {
+			ResponseRecorder recorder = (ResponseRecorder) request.getAttribute(ResponseRecorder.ATTRIBUTE);
+			if (recorder != null && recorder.inTransaction()) {
+				// the transaction is bound to this thread, which leaves now: never complete outside it
+				take(request).failed();
+				logger.warn("A guarded request in commit-with-transaction mode started async processing; its work "
+						+ "was rolled back and its key released, and the async result is sent unguarded");
+			}
 			request.getAsyncContext().addListener(new ReleaseUnfinished(), request, response);
 			return;
 		}

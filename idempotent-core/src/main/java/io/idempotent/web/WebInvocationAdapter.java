@@ -36,6 +36,7 @@ import io.idempotent.core.IdempotencyContext;
 import io.idempotent.core.IdempotencyEngine;
 import io.idempotent.store.IdempotencyKey;
 import io.idempotent.core.IdempotencyKeyException;
+import io.idempotent.core.TransactionalAttempt;
 import io.idempotent.key.IdempotentMethod;
 import io.idempotent.key.KeyResolver;
 import io.idempotent.store.IdempotencyStoreException;
@@ -56,6 +57,10 @@ import io.idempotent.store.IdempotencyStoreException;
  * the store keeps fingerprints with claims); a store outage gets 503 (fail-closed);</li>
  * <li>the first response is completed or released by {@link IdempotentResponseFilter} once written, on its
  * final status ({@link StatusPolicy}).</li>
+ * <li>in commit-with-transaction mode the controller runs in a transaction on the store's database, begun
+ * after the claim committed and ended once its response is buffered: committed with the completion that holds
+ * the response when its status is stored, else rolled back with the key released ({@link ResponseRecorder}).
+ * Asynchronous return types are refused at start-up in that mode.</li>
  * </ul>
  * The guard's own answers end the handler call with an exception that {@link IdempotentExceptionResolver}
  * completes, so they work for every return type.
@@ -264,10 +269,13 @@ public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 	private Object runClaimed(IdempotentMethod method, MethodInvocation invocation, Attempt attempt,
 			byte[] fingerprint, HttpServletRequest request, IdempotencyEngine engine) throws Throwable {
 		String operation = method.operation().name();
-		request.setAttribute(ResponseRecorder.ATTRIBUTE,
-				new ResponseRecorder(attempt, fingerprint, this.storedStatuses.apply(operation),
-						this.settings.replayedHeaders(), this.settings.maxResponseSize(),
-						engine.store().maxResultSize()));
+		// commit-with-transaction: the controller's writes wait, uncommitted, for the response (ResponseRecorder)
+		TransactionalAttempt transaction = method.operation().settings().commitWithTransaction()
+				? engine.beginTransaction(attempt) : null;
+		ResponseRecorder recorder = new ResponseRecorder(attempt, transaction, fingerprint,
+				this.storedStatuses.apply(operation), this.settings.replayedHeaders(), this.settings.maxResponseSize(),
+				engine.store().maxResultSize());
+		request.setAttribute(ResponseRecorder.ATTRIBUTE, recorder);
 		long start = System.nanoTime();
 		try (IdempotencyContext.Scope scope = IdempotencyContext.bind(attempt.context())) {
 			Object result = invocation.proceed();
@@ -275,7 +283,9 @@ public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 			return result;
 		}
 		catch (Throwable ex) {
-			// not released here: an @ExceptionHandler may turn it into a response, whose status decides
+			// not released here: an @ExceptionHandler may turn it into a response, whose status decides (in a
+			// transaction: the work is rolled back, whatever the response)
+			recorder.handlerThrew();
 			attempt.executed(false, System.nanoTime() - start);
 			throw ex;
 		}

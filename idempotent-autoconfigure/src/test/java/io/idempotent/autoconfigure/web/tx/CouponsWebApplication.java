@@ -1,0 +1,124 @@
+package io.idempotent.autoconfigure.web.tx;
+
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.idempotent.annotation.Idempotent;
+
+/**
+ * Guarded controllers in commit-with-transaction mode: each issues a coupon (one row of {@code http_coupon}) with
+ * JdbcTemplate or JPA, with or without its own {@code @Transactional}, then does what the test planned for that
+ * order (return, throw, return a status that is not stored, answer too much, wait, ...). Counts executions.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@Import(CouponsWebApplication.CouponController.class)
+public class CouponsWebApplication {
+
+	/** What a controller does after its write, by order id (consumed by the call). Default: answer 201. */
+	static final Map<String, Consumer<String>> PLANS = new ConcurrentHashMap<>();
+
+	/** How often each order's controller ran (committed or not). */
+	static final Map<String, AtomicInteger> EXECUTIONS = new ConcurrentHashMap<>();
+
+	/** The status each order's controller answers with (201 unless planned otherwise). */
+	static final Map<String, Integer> STATUSES = new ConcurrentHashMap<>();
+
+	/** Bodies larger than the configured response limit, by order id. */
+	static final Map<String, Integer> BODY_SIZES = new ConcurrentHashMap<>();
+
+	static int executions(String order) {
+		AtomicInteger count = EXECUTIONS.get(order);
+		return (count != null) ? count.get() : 0;
+	}
+
+	@Bean
+	SecurityFilterChain permitAll(HttpSecurity http) throws Exception {
+		return http.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
+			.csrf((csrf) -> csrf.disable())
+			.build();
+	}
+
+	/** A failure mapped to a stored status (409) by an exception handler. */
+	static final class CouponConflict extends RuntimeException {
+
+		CouponConflict() {
+			super("conflict");
+		}
+
+	}
+
+	@RestController
+	static class CouponController {
+
+		private final JdbcTemplate jdbc;
+
+		private final HttpCouponRepository repository;
+
+		CouponController(JdbcTemplate jdbc, HttpCouponRepository repository) {
+			this.jdbc = jdbc;
+			this.repository = repository;
+		}
+
+		@PostMapping("/jdbc/{order}")
+		@Idempotent(name = "coupons.jdbc", commitWithTransaction = true)
+		public ResponseEntity<String> jdbc(@PathVariable String order) {
+			String id = UUID.randomUUID().toString();
+			this.jdbc.update("INSERT INTO http_coupon (id, order_id) VALUES (?, ?)", id, order);
+			return answer(order, id);
+		}
+
+		@PostMapping("/jdbc-transactional/{order}")
+		@Idempotent(name = "coupons.jdbc-transactional", commitWithTransaction = true)
+		@Transactional
+		public ResponseEntity<String> jdbcTransactional(@PathVariable String order) {
+			return jdbc(order);
+		}
+
+		@PostMapping("/jpa/{order}")
+		@Idempotent(name = "coupons.jpa", commitWithTransaction = true)
+		@Transactional
+		public ResponseEntity<String> jpa(@PathVariable String order) {
+			HttpCoupon coupon = this.repository.save(new HttpCoupon(UUID.randomUUID().toString(), order));
+			return answer(order, coupon.getId());
+		}
+
+		@ExceptionHandler(CouponConflict.class)
+		ResponseEntity<String> conflict(CouponConflict ex) {
+			return ResponseEntity.status(HttpStatus.CONFLICT).body("{\"problem\":\"conflict\"}");
+		}
+
+		private static ResponseEntity<String> answer(String order, String id) {
+			EXECUTIONS.computeIfAbsent(order, (key) -> new AtomicInteger()).incrementAndGet();
+			Consumer<String> plan = PLANS.remove(order);
+			if (plan != null) {
+				plan.accept(order);
+			}
+			Integer size = BODY_SIZES.get(order);
+			String body = (size != null) ? "x".repeat(size) : "{\"coupon\":\"" + id + "\",\"order\":\"" + order + "\"}";
+			return ResponseEntity.status(STATUSES.getOrDefault(order, 201))
+				.header("Location", "/coupons/" + id)
+				.body(body);
+		}
+
+	}
+
+}
