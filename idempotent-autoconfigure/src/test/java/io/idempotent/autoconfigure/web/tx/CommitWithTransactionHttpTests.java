@@ -41,7 +41,8 @@ import org.springframework.test.annotation.DirtiesContext;
  */
 @SpringBootTest(classes = CouponsWebApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "idempotent.store.type=jdbc", "idempotent.store.jdbc.initialize-schema=always",
-				"spring.jpa.hibernate.ddl-auto=create", "idempotent.web.max-response-size=4KB" })
+				"spring.jpa.hibernate.ddl-auto=create", "idempotent.web.max-response-size=4KB",
+				"spring.flyway.enabled=false" })
 @DirtiesContext
 abstract class CommitWithTransactionHttpTests {
 
