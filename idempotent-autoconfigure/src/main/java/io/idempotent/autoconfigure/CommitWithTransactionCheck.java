@@ -54,7 +54,7 @@ final class CommitWithTransactionCheck implements SmartInitializingSingleton {
 		if (completion == null) {
 			throw new IllegalStateException("Idempotent operations " + names + " are set to commit-with-transaction, "
 					+ "which needs the JDBC store and a transaction manager for its DataSource, but "
-					+ TransactionalCompletions.whyNot(undecorated(), this.beans));
+					+ TransactionalCompletions.whyNot(undecorated(), this.beans, namedTransactionManager()));
 		}
 		try {
 			completion.verify();
@@ -63,6 +63,11 @@ final class CommitWithTransactionCheck implements SmartInitializingSingleton {
 			throw new IllegalStateException("Idempotent operations " + names + " are set to commit-with-transaction, "
 					+ "but: " + ex.getMessage(), ex);
 		}
+	}
+
+	private String namedTransactionManager() {
+		IdempotentProperties properties = this.beans.getBeanProvider(IdempotentProperties.class).getIfAvailable();
+		return (properties != null) ? properties.getStore().getJdbc().getTransactionManager() : null;
 	}
 
 	private io.idempotent.store.IdempotencyStore undecorated() {

@@ -74,8 +74,9 @@ public final class IdempotentAutoConfiguration {
 		// a completion committed with the call's transaction carries the trace id as the observed store's do
 		IdempotentObservationAutoConfiguration.TraceIdSource traceId = traceIds.getIfAvailable();
 		return new IdempotencyEngine(guarded, heard, new LeaseKeepAlive(guarded, heard),
-				properties.getCompletionRetryLimit(), TransactionalCompletions.forStore(store.getIfAvailable(), beans,
-						(traceId != null) ? traceId::currentTraceId : null));
+				properties.getCompletionRetryLimit(), TransactionalCompletions.forStore(store.getIfAvailable(), guarded, beans,
+						(traceId != null) ? traceId::currentTraceId : null,
+						properties.getStore().getJdbc().getTransactionManager()));
 	}
 
 	@Bean

@@ -524,6 +524,20 @@ public class IdempotentProperties {
 		 */
 		private String dataSource;
 
+		/**
+		 * Name of the PlatformTransactionManager bean that runs commit-with-transaction calls (on the store's
+		 * DataSource). Defaults to the only transaction manager, or the primary one.
+		 */
+		private String transactionManager;
+
+		public String getTransactionManager() {
+			return this.transactionManager;
+		}
+
+		public void setTransactionManager(String transactionManager) {
+			this.transactionManager = transactionManager;
+		}
+
 		public String getDataSource() {
 			return this.dataSource;
 		}

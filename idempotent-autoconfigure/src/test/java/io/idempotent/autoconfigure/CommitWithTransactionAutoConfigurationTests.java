@@ -84,7 +84,7 @@ class CommitWithTransactionAutoConfigurationTests {
 		this.runner.withUserConfiguration(DatabaseConfiguration.class, CouponsConfiguration.class)
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
-				.hasMessageContaining("no single or primary PlatformTransactionManager"));
+				.hasMessageContaining("but no PlatformTransactionManager bean exists"));
 	}
 
 	@Test
@@ -94,6 +94,53 @@ class CommitWithTransactionAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.hasMessageContaining("does not run its transactions on the idempotency store's DataSource"));
+	}
+
+	@Test
+	void twoTransactionManagersWithoutAPrimaryOrANameAreRefusedListingThem() {
+		this.runner.withUserConfiguration(DatabaseConfiguration.class, TwoTransactionManagersConfiguration.class,
+				CouponsConfiguration.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasMessageContaining("there are 2 PlatformTransactionManager beans [storeTransactions, "
+						+ "otherTransactions] and none is primary")
+				.hasMessageContaining("idempotent.store.jdbc.transaction-manager"));
+	}
+
+	@Test
+	void thePropertyNamesTheTransactionManagerAmongSeveral() {
+		this.runner.withUserConfiguration(DatabaseConfiguration.class, TwoTransactionManagersConfiguration.class,
+				CouponsConfiguration.class)
+			.withPropertyValues("idempotent.store.jdbc.transaction-manager=storeTransactions")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				Coupons coupons = context.getBean(Coupons.class);
+				assertThatThrownBy(() -> coupons.issue("order-1", true)).hasMessage("boom");
+				assertThat(coupons.count("order-1")).as("rolled back by the named manager's transaction").isZero();
+				assertThat(coupons.issue("order-1", false)).isEqualTo("coupon-order-1");
+				assertThat(coupons.count("order-1")).isEqualTo(1);
+			});
+	}
+
+	@Test
+	void aNamedTransactionManagerOnAnotherDataSourceIsRefused() {
+		this.runner.withUserConfiguration(DatabaseConfiguration.class, TwoTransactionManagersConfiguration.class,
+				CouponsConfiguration.class)
+			.withPropertyValues("idempotent.store.jdbc.transaction-manager=otherTransactions")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasMessageContaining("does not run its transactions on the idempotency store's DataSource"));
+	}
+
+	@Test
+	void aNamedTransactionManagerThatDoesNotExistIsRefusedListingTheCandidates() {
+		this.runner.withUserConfiguration(DatabaseConfiguration.class, TwoTransactionManagersConfiguration.class,
+				CouponsConfiguration.class)
+			.withPropertyValues("idempotent.store.jdbc.transaction-manager=missing")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasMessageContaining("idempotent.store.jdbc.transaction-manager names 'missing', which is not a "
+						+ "PlatformTransactionManager bean; the candidates are [storeTransactions, otherTransactions]"));
 	}
 
 	@Test
@@ -206,6 +253,21 @@ class CommitWithTransactionAutoConfigurationTests {
 		@Bean
 		PlatformTransactionManager transactionManager(DataSource dataSource) {
 			return new DataSourceTransactionManager(dataSource);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TwoTransactionManagersConfiguration {
+
+		@Bean
+		PlatformTransactionManager storeTransactions(DataSource dataSource) {
+			return new DataSourceTransactionManager(dataSource);
+		}
+
+		@Bean
+		PlatformTransactionManager otherTransactions() {
+			return new DataSourceTransactionManager(h2("tx-other-"));
 		}
 
 	}

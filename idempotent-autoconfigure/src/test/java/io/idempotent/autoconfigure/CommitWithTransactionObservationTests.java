@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.tracing.test.simple.SimpleSpan;
 import io.micrometer.tracing.test.simple.SimpleTracer;
 import org.junit.jupiter.api.Test;
@@ -17,14 +20,43 @@ import io.idempotent.autoconfigure.CommitWithTransactionAutoConfigurationTests.T
 import io.idempotent.autoconfigure.observation.TracingTestConfiguration;
 
 /**
- * Commit-with-transaction under tracing: the completion written in the handler's transaction carries the trace
- * id like any other completion, so a replay names the call that did the work.
+ * Commit-with-transaction under tracing and metrics: the completion written in the handler's transaction carries
+ * the trace id like any other completion, so a replay names the call that did the work, and it is timed
+ * ({@code idempotent.store.operations}) and observed ({@code idempotent.store}) like every other store call.
  */
 class CommitWithTransactionObservationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(IdempotentStoreAutoConfiguration.class,
-				IdempotentObservationAutoConfiguration.class, IdempotentAutoConfiguration.class));
+				IdempotentObservationAutoConfiguration.class, IdempotentMetricsAutoConfiguration.class,
+				IdempotentAutoConfiguration.class));
+
+	@Test
+	void theCompletionWrittenInTheTransactionIsTimedAndObservedLikeEveryStoreCall() {
+		this.runner
+			.withUserConfiguration(TracingTestConfiguration.class, DatabaseConfiguration.class,
+					TransactionsConfiguration.class, CouponsConfiguration.class)
+			.withBean(SimpleMeterRegistry.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				Coupons coupons = context.getBean(Coupons.class);
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				assertThat(coupons.issue("order-1", false)).isEqualTo("coupon-order-1");
+				Timer completions = meters.get("idempotent.store.operations")
+					.tags("store", "jdbc", "operation", "complete", "outcome", "success")
+					.timer();
+				assertThat(completions.count()).as("the completion statement in the call's transaction").isEqualTo(1);
+				SimpleTracer tracer = context.getBean(SimpleTracer.class);
+				List<SimpleSpan> spans = TracingTestConfiguration.spans(tracer, "idempotent store complete");
+				assertThat(spans).hasSize(1);
+				SimpleSpan execution = TracingTestConfiguration.spans(tracer, "idempotent Coupons.issue").get(0);
+				assertThat(TracingTestConfiguration.isBelow(tracer, spans.get(0), execution))
+					.as("observed inside the call it completes").isTrue();
+				// a replay does not complete again
+				assertThat(coupons.issue("order-1", false)).isEqualTo("coupon-order-1");
+				assertThat(completions.count()).isEqualTo(1);
+			});
+	}
 
 	@Test
 	void aReplayOfACallCommittedWithItsTransactionNamesTheOriginalTrace() {

@@ -74,6 +74,12 @@ public final class TimedIdempotencyStore implements IdempotencyStore {
 	}
 
 	@Override
+	public boolean completeInCurrentTransaction(IdempotencyKey key, String token, byte[] result,
+			Duration retention) {
+		return timed(1, () -> this.delegate.completeInCurrentTransaction(key, token, result, retention));
+	}
+
+	@Override
 	public boolean release(IdempotencyKey key, String token) {
 		return timed(2, () -> this.delegate.release(key, token));
 	}

@@ -112,6 +112,15 @@ public final class ObservedIdempotencyStore implements IdempotencyStore {
 	}
 
 	@Override
+	public boolean completeInCurrentTransaction(IdempotencyKey key, String token, byte[] result,
+			Duration retention) {
+		// runs on the call's own thread, in its trace: the result carries the current trace id
+		byte[] stored = (this.traceIds != null) ? TraceLink.wrap(this.traceIds.get(), TraceLink.unwrap(result)) : result;
+		return transition("complete",
+				() -> this.delegate.completeInCurrentTransaction(key, token, stored, retention));
+	}
+
+	@Override
 	public boolean release(IdempotencyKey key, String token) {
 		if (token != null) {
 			this.retriedTraceIds.remove(token);

@@ -75,6 +75,24 @@ public interface IdempotencyStore {
 	boolean complete(IdempotencyKey key, String token, byte[] result, Duration retention);
 
 	/**
+	 * Completes the key like {@link #complete}, but as a statement of the database transaction the calling thread
+	 * holds (commit-with-transaction), so it commits or rolls back with that transaction. Only a store that can
+	 * join the caller's transaction supports it (the JDBC store); a decorator forwards it to the store it wraps,
+	 * so that the completion is timed and observed like every other store call.
+	 * @param key the key
+	 * @param token the owner's token from {@link #tryAcquire}
+	 * @param result the bytes to hand to later duplicates
+	 * @param retention how long the completed record is kept
+	 * @return true when completed; false when the token no longer owns the key (fenced out)
+	 * @throws UnsupportedOperationException when this store cannot (the default)
+	 */
+	default boolean completeInCurrentTransaction(IdempotencyKey key, String token, byte[] result,
+			Duration retention) {
+		throw new UnsupportedOperationException("The " + type() + " store cannot complete a key in the caller's "
+				+ "transaction");
+	}
+
+	/**
 	 * Atomically deletes the claim if the token still owns it and it is PROCESSING, so a retry may run.
 	 * @param key the key
 	 * @param token the owner's token

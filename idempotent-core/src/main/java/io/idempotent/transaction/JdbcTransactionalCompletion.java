@@ -15,6 +15,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import io.idempotent.core.IdempotencyLeaseLostException;
 import io.idempotent.core.TraceLink;
 import io.idempotent.core.TransactionalCompletion;
+import io.idempotent.store.IdempotencyStore;
 import io.idempotent.store.jdbc.JdbcIdempotencyStore;
 
 /**
@@ -42,6 +43,8 @@ public final class JdbcTransactionalCompletion implements TransactionalCompletio
 
 	private final Supplier<String> traceIds;
 
+	private final IdempotencyStore completions;
+
 	/**
 	 * Creates the completion.
 	 * @param store the JDBC store
@@ -60,9 +63,25 @@ public final class JdbcTransactionalCompletion implements TransactionalCompletio
 	 */
 	public JdbcTransactionalCompletion(JdbcIdempotencyStore store, PlatformTransactionManager transactionManager,
 			Supplier<String> traceIds) {
+		this(store, transactionManager, traceIds, store);
+	}
+
+	/**
+	 * Creates the completion that writes through the decorated store the engine uses (timed, observed), so the
+	 * completion statement is measured like every other store call.
+	 * @param store the JDBC store
+	 * @param transactionManager a transaction manager for the store's DataSource
+	 * @param traceIds the current trace id (null when there is none); null when tracing is off
+	 * @param completions the store as decorated around {@code store}; its
+	 * {@link IdempotencyStore#completeInCurrentTransaction} writes the completion (when a decorator does not
+	 * forward that call, the undecorated store writes it)
+	 */
+	public JdbcTransactionalCompletion(JdbcIdempotencyStore store, PlatformTransactionManager transactionManager,
+			Supplier<String> traceIds, IdempotencyStore completions) {
 		this.store = store;
 		this.transactionManager = transactionManager;
 		this.traceIds = traceIds;
+		this.completions = completions;
 	}
 
 	@Override
@@ -224,10 +243,21 @@ public final class JdbcTransactionalCompletion implements TransactionalCompletio
 				// as the observed store does: the engine's bytes carry at most an empty envelope of their own
 				stored = TraceLink.wrap(JdbcTransactionalCompletion.this.traceIds.get(), TraceLink.unwrap(stored));
 			}
-			if (!JdbcTransactionalCompletion.this.store.completeInCurrentTransaction(this.claim.key(),
-					this.claim.token(), stored, this.claim.retention())) {
+			if (!completeInCurrentTransaction(stored)) {
 				this.claim.fencedOut();
 				throw IdempotencyLeaseLostException.beforeCommit(this.claim.key().name());
+			}
+		}
+
+		private boolean completeInCurrentTransaction(byte[] stored) {
+			try {
+				return JdbcTransactionalCompletion.this.completions.completeInCurrentTransaction(this.claim.key(),
+						this.claim.token(), stored, this.claim.retention());
+			}
+			catch (UnsupportedOperationException ex) {
+				// an application decorator that does not forward it: the undecorated store writes the completion
+				return JdbcTransactionalCompletion.this.store.completeInCurrentTransaction(this.claim.key(),
+						this.claim.token(), stored, this.claim.retention());
 			}
 		}
 

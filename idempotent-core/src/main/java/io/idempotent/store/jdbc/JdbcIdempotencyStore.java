@@ -287,6 +287,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 	 * @return true when completed; false when the token no longer owns the key (fenced out)
 	 * @throws IllegalStateException when the thread holds no transaction on this store's DataSource
 	 */
+	@Override
 	public boolean completeInCurrentTransaction(IdempotencyKey key, String token, byte[] result, Duration retention) {
 		if (!TransactionSynchronizationManager.hasResource(dataSource())) {
 			throw new IllegalStateException("No transaction is bound to the idempotency store's DataSource on this "

@@ -164,6 +164,44 @@ abstract class CommitWithTransactionHttpTests {
 		assertThat(rows(order)).isEqualTo(1);
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "jdbc", "jpa" })
+	void noByteOfTheResponseIsSentBeforeTheCommit(String endpoint) throws Exception {
+		String order = order();
+		AtomicReference<Boolean> sentBeforeCommit = new AtomicReference<>();
+		AtomicReference<Integer> completedBeforeCommit = new AtomicReference<>();
+		CouponsWebApplication.PLANS.put(order, (id) -> {
+			jakarta.servlet.http.HttpServletResponse response = ((org.springframework.web.context.request.ServletRequestAttributes) org.springframework.web.context.request.RequestContextHolder
+				.currentRequestAttributes()).getResponse();
+			org.springframework.transaction.support.TransactionSynchronizationManager
+				.registerSynchronization(new org.springframework.transaction.support.TransactionSynchronization() {
+
+					@Override
+					public void beforeCompletion() {
+						// after the completion statement, just before the commit
+						sentBeforeCommit.set(response.isCommitted());
+						// read on another connection, as any other client would
+						Thread reader = new Thread(() -> completedBeforeCommit.set(completed()));
+						reader.start();
+						try {
+							reader.join();
+						}
+						catch (InterruptedException ex) {
+							throw new IllegalStateException(ex);
+						}
+					}
+
+				});
+		});
+		int completedBefore = completed();
+		HttpResponse<String> first = post(endpoint, order, UUID.randomUUID().toString());
+		assertThat(first.statusCode()).isEqualTo(201);
+		assertThat(sentBeforeCommit.get()).as("response committed to the client before the transaction").isFalse();
+		assertThat(completedBeforeCommit.get()).as("the completion is not visible outside before the commit")
+			.isEqualTo(completedBefore);
+		assertThat(completed()).isEqualTo(completedBefore + 1);
+	}
+
 	@Test
 	void aRetryWhileTheFirstRunsGets409AndThenTheCommittedResponse() throws Exception {
 		String order = order();
