@@ -122,9 +122,7 @@ public final class IdempotentResponseFilter extends OncePerRequestFilter impleme
 			ResponseRecorder recorder = (ResponseRecorder) request.getAttribute(ResponseRecorder.ATTRIBUTE);
 			if (recorder != null && recorder.inTransaction()) {
 				// the transaction is bound to this thread, which leaves now: never complete outside it
-				take(request).failed();
-				logger.warn("A guarded request in commit-with-transaction mode started async processing; its work "
-						+ "was rolled back and its key released, and the async result is sent unguarded");
+				take(request).asyncStarted();
 			}
 			request.getAsyncContext().addListener(new ReleaseUnfinished(), request, response);
 			return;

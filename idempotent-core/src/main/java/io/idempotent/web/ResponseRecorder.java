@@ -71,6 +71,17 @@ final class ResponseRecorder {
 		this.attempt.release();
 	}
 
+	/**
+	 * The controller started async processing in commit-with-transaction mode (by hand: async return types are
+	 * refused at start-up): its transaction is bound to the request thread, which is leaving, so the work is
+	 * rolled back and the key released; the async response is sent unguarded. Never completed outside it.
+	 */
+	void asyncStarted() {
+		this.transaction.rollback();
+		logger.warn("A guarded request in commit-with-transaction mode started async processing; its work was "
+				+ "rolled back and its key released, and its async response is sent unguarded");
+	}
+
 	/** Whether the call runs in a transaction that commits with its completion. */
 	boolean inTransaction() {
 		return this.transaction != null;

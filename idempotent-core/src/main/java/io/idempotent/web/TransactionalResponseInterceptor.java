@@ -34,6 +34,10 @@ public final class TransactionalResponseInterceptor implements HandlerIntercepto
 			return;
 		}
 		request.removeAttribute(ResponseRecorder.ATTRIBUTE);
+		if (request.isAsyncStarted()) {
+			recorder.asyncStarted(); // started by hand: the response is not complete, and never will be here
+			return;
+		}
 		if (ex != null) {
 			recorder.failed(); // on its way to the container's error handling: nothing is stored
 			return;

@@ -203,6 +203,19 @@ abstract class CommitWithTransactionHttpTests {
 	}
 
 	@Test
+	void aControllerThatStartsAsyncProcessingByHandIsRolledBackAndReleasedNeverCompletedOutsideItsTransaction()
+			throws Exception {
+		String order = order();
+		String key = UUID.randomUUID().toString();
+		assertThat(post("jdbc-async", order, key).statusCode()).isEqualTo(200);
+		assertThat(rows(order)).as("its transaction left with the request thread: rolled back").isZero();
+		assertThat(processing()).isZero();
+		HttpResponse<String> second = post("jdbc-async", order, key);
+		assertThat(second.headers().firstValue("Idempotent-Replayed")).as("nothing was stored").isEmpty();
+		assertThat(CouponsWebApplication.executions(order)).isEqualTo(2);
+	}
+
+	@Test
 	void aRetryWhileTheFirstRunsGets409AndThenTheCommittedResponse() throws Exception {
 		String order = order();
 		String key = UUID.randomUUID().toString();

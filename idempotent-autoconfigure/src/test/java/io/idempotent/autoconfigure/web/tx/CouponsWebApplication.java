@@ -101,6 +101,26 @@ public class CouponsWebApplication {
 			return answer(order, coupon.getId());
 		}
 
+		/** Starts async processing by hand (async return types are refused at start-up in this mode). */
+		@PostMapping("/jdbc-async/{order}")
+		@Idempotent(name = "coupons.jdbc-async", commitWithTransaction = true)
+		public void jdbcAsync(@PathVariable String order, jakarta.servlet.http.HttpServletRequest request) {
+			this.jdbc.update("INSERT INTO http_coupon (id, order_id) VALUES (?, ?)", UUID.randomUUID().toString(),
+					order);
+			EXECUTIONS.computeIfAbsent(order, (key) -> new AtomicInteger()).incrementAndGet();
+			jakarta.servlet.AsyncContext async = request.startAsync();
+			async.start(() -> {
+				try {
+					async.getResponse().setContentType("text/plain");
+					async.getResponse().getWriter().write("async " + order);
+				}
+				catch (java.io.IOException ex) {
+					throw new java.io.UncheckedIOException(ex);
+				}
+				async.complete();
+			});
+		}
+
 		@ExceptionHandler(CouponConflict.class)
 		ResponseEntity<String> conflict(CouponConflict ex) {
 			return ResponseEntity.status(HttpStatus.CONFLICT).body("{\"problem\":\"conflict\"}");
