@@ -8,12 +8,9 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -32,9 +29,15 @@ import io.idempotent.annotation.Idempotent;
  * ({@code after-write}, {@code before-commit}, {@code after-commit} or {@code none}).
  */
 @SpringBootConfiguration
+// what the test classpath brings and this application does not use, left out so each child JVM starts sooner
 @EnableAutoConfiguration(excludeName = { "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
 		"org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration",
-		"org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration" })
+		"org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
+		"org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+		"org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+		"org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
+		"org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
+		"org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration" })
 @Import(CrashWebApplication.CouponController.class)
 public class CrashWebApplication {
 
@@ -56,13 +59,6 @@ public class CrashWebApplication {
 				"--idempotent.store.jdbc.initialize-schema=always", "--idempotent.defaults.lease=1s",
 				"--logging.level.root=WARN", "--spring.main.banner-mode=off");
 		signal("@@READY " + ((WebServerApplicationContext) context).getWebServer().getPort());
-	}
-
-	@Bean
-	SecurityFilterChain permitAll(HttpSecurity http) throws Exception {
-		return http.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
-			.csrf((csrf) -> csrf.disable())
-			.build();
 	}
 
 	static void point(String name) {
