@@ -25,8 +25,12 @@ import io.idempotent.annotation.Idempotent;
  * {@code @@KILLPOINT} and parks until the parent kills it with SIGKILL; it prints {@code @@READY <port>} once it
  * serves requests.
  *
+ * <p>A second controller keeps the default mode (separate completion), so the harness is shown to see the
+ * duplicate that mode's window allows: killed after its write has committed ({@code separate-after-commit}).
+ *
  * <p>Arguments: JDBC URL, user, password ({@code -} for none), idempotency table, effects table, kill point
- * ({@code after-write}, {@code before-commit}, {@code after-commit} or {@code none}).
+ * ({@code after-write}, {@code before-commit}, {@code after-commit}, {@code separate-after-commit} or
+ * {@code none}).
  */
 @SpringBootConfiguration
 // what the test classpath brings and this application does not use, left out so each child JVM starts sooner
@@ -106,6 +110,15 @@ public class CrashWebApplication {
 
 			});
 			return ResponseEntity.status(201).header("Location", "/coupons/" + id).body("{\"coupon\":\"" + id + "\"}");
+		}
+
+		@PostMapping("/separate/{order}")
+		@Idempotent(name = "crash.separate")
+		public ResponseEntity<String> separate(@PathVariable String order) {
+			String id = UUID.randomUUID().toString();
+			this.jdbc.update("INSERT INTO " + effects + " (id, msg_key) VALUES (?, ?)", id, order); // auto-commit
+			point("separate-after-commit");
+			return ResponseEntity.status(201).body("{\"coupon\":\"" + id + "\"}");
 		}
 
 	}

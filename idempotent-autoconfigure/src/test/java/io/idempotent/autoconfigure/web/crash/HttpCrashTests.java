@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -35,8 +36,10 @@ import com.zaxxer.hikari.HikariDataSource;
  * just before its commit, or after the commit before the response is sent. The client gets no answer; a new
  * JVM is started and the client retries with the same Idempotency-Key. Every key must have exactly one effect,
  * and the retry must either replay the committed response (killed after the commit: the replay names the very
- * row that was committed) or run the controller once (killed before it). Results are appended to
- * {@code target/crash-results.txt}.
+ * row that was committed) or run the controller once (killed before it). With
+ * {@code -Didempotent.test.crash-full=true} a controller in the default mode is killed after its write committed,
+ * and its retry is counted repeating the effect, so the harness is shown to see a duplicate when there is one.
+ * Results are appended to {@code target/crash-results.txt}.
  */
 abstract class HttpCrashTests {
 
@@ -101,11 +104,49 @@ abstract class HttpCrashTests {
 				+ System.lineSeparator(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
 	}
 
+	@Test
+	@EnabledIfSystemProperty(named = "idempotent.test.crash-full", matches = "true")
+	void theDefaultModesWindowRepeatsAnEffectAndTheHarnessSeesIt() throws Exception {
+		String table = "crash_http_sep";
+		String effects = table + "_effects";
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource());
+		jdbc.execute("DROP TABLE IF EXISTS " + table);
+		jdbc.execute("DROP TABLE IF EXISTS " + effects);
+		jdbc.execute("CREATE TABLE " + effects + " (id VARCHAR(64) PRIMARY KEY, msg_key VARCHAR(100) NOT NULL)");
+		String order = "order-separate";
+		String key = UUID.randomUUID().toString();
+		try (ChildJvm child = ChildJvm.start(database() + "-http-separate", args(table, effects,
+				"separate-after-commit"))) {
+			int port = ready(child);
+			CompletableFuture<HttpResponse<String>> request = this.http.sendAsync(post(port, "separate", order, key),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(child.awaitSignal(SIGNAL_TIMEOUT)).isEqualTo("@@KILLPOINT separate-after-commit");
+			child.kill();
+			assertThatThrownBy(() -> request.get(30, TimeUnit.SECONDS)).hasRootCauseInstanceOf(java.io.IOException.class);
+		}
+		try (ChildJvm child = ChildJvm.start(database() + "-http-separate-retry", args(table, effects, "none"))) {
+			HttpResponse<String> retry = retryUntilNotInProgress(ready(child), "separate", order, key);
+			assertThat(retry.statusCode()).isEqualTo(201);
+			assertThat(retry.headers().firstValue("Idempotent-Replayed")).isEmpty();
+		}
+		int rows = jdbc.queryForObject("SELECT COUNT(*) FROM " + effects + " WHERE msg_key = ?", Integer.class, order);
+		assertThat(rows).as("the default mode's window: the effect committed, the completion never written").isEqualTo(2);
+		String line = String.format("%s mode=http-separate kill=after-commit lost=0 duplicated=%d retry=ran-again",
+				database(), rows - 1);
+		System.out.println("CRASH-RESULT " + line);
+		Files.writeString(Path.of("target", "crash-results.txt"), line + System.lineSeparator(), StandardCharsets.UTF_8,
+				StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+	}
+
 	private HttpResponse<String> retryUntilNotInProgress(int port, String order, String key) {
+		return retryUntilNotInProgress(port, "coupons", order, key);
+	}
+
+	private HttpResponse<String> retryUntilNotInProgress(int port, String path, String order, String key) {
 		AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
 		// 409 while the dead JVM's claim has not expired yet (its lease is 1 s)
 		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-			last.set(this.http.send(post(port, order, key), HttpResponse.BodyHandlers.ofString()));
+			last.set(this.http.send(post(port, path, order, key), HttpResponse.BodyHandlers.ofString()));
 			return last.get().statusCode() != 409;
 		});
 		return last.get();
@@ -118,7 +159,11 @@ abstract class HttpCrashTests {
 	}
 
 	private static HttpRequest post(int port, String order, String key) {
-		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/coupons/" + order))
+		return post(port, "coupons", order, key);
+	}
+
+	private static HttpRequest post(int port, String path, String order, String key) {
+		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/" + path + "/" + order))
 			.header("Idempotency-Key", key)
 			.POST(HttpRequest.BodyPublishers.noBody())
 			.build();
