@@ -60,7 +60,7 @@ public final class BenchmarkMain {
 
 	private static void engine(BenchmarkMode mode, Report report) throws Exception {
 		for (int threads : new int[] { 1, 4 }) {
-			Options options = new OptionsBuilder().include(EngineOverheadBenchmark.class.getName() + ".*")
+			Options options = new OptionsBuilder().include(EngineOverheadBenchmark.class.getName() + "\\.(bareMethod|guardedFirstCall|guardedDuplicate)$")
 				.threads(threads)
 				.forks(mode.jmhForks())
 				.warmupIterations(mode.jmhIterations())

@@ -67,6 +67,18 @@ final class Report {
 				(ratio >= threshold) ? "met" : "**missed**"));
 	}
 
+	/**
+	 * A target measured over alternating runs: met or missed, but inconclusive when the runs' ratios spread more
+	 * than 0.10 (the machine's load moved more than the guard's cost).
+	 */
+	void atLeast(String target, double ratio, double threshold, double spread) {
+		String verdict = (ratio >= threshold) ? "met" : "**missed**";
+		if (spread > 0.10) {
+			verdict += String.format(Locale.ROOT, " (inconclusive: the runs' ratios spread %.2f)", spread);
+		}
+		this.targets.add(String.format(Locale.ROOT, "| %s | ≥ %.2f | %.2f | %s |", target, threshold, ratio, verdict));
+	}
+
 	void notMeasured(String target, String threshold, String reason) {
 		this.targets.add("| " + target + " | " + threshold + " | — | not measured: " + reason + " |");
 	}

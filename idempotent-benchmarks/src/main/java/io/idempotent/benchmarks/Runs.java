@@ -44,6 +44,18 @@ final class Runs {
 		return text;
 	}
 
+	/** The spread between the highest and the lowest of the runs' ratios guarded/raw. */
+	static double spread(Runs raw, Runs guarded) {
+		double max = Double.NEGATIVE_INFINITY;
+		double min = Double.POSITIVE_INFINITY;
+		for (int i = 0; i < Math.min(raw.size(), guarded.size()); i++) {
+			double ratio = guarded.rate(i) / raw.rate(i);
+			max = Math.max(max, ratio);
+			min = Math.min(min, ratio);
+		}
+		return (max >= min) ? max - min : 0;
+	}
+
 	/** Each run's ratio guarded/raw and the spread between the extremes. */
 	static String ratios(Runs raw, Runs guarded) {
 		List<Double> ratios = new ArrayList<>();
