@@ -2,7 +2,6 @@ package io.idempotent.benchmarks;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.Collection;
 
 import org.openjdk.jmh.profile.GCProfiler;
@@ -35,6 +34,7 @@ public final class BenchmarkMain {
 			Files.writeString(out, markdown);
 			System.out.println("Written to " + out);
 		}
+		System.out.flush();
 		System.exit(0);
 	}
 
@@ -46,21 +46,21 @@ public final class BenchmarkMain {
 	 */
 	public static String run(String modeName) throws Exception {
 		BenchmarkMode mode = BenchmarkMode.named(modeName);
-		Runtime runtime = Runtime.getRuntime();
-		Report report = new Report("Mode `" + modeName + "`, " + LocalDate.now() + ", " + runtime.availableProcessors()
-				+ " cores, Java " + System.getProperty("java.version") + ", servers on loopback in the same JVM.");
+		Report report = new Report(modeName);
 		engine(mode, report);
 		StoreBenchmarks stores = new StoreBenchmarks(mode, report);
 		stores.redis();
 		stores.jdbc("PostgreSQL 17", StoreBenchmarks.postgres());
 		stores.jdbc("MariaDB 11.4", StoreBenchmarks.mariadb());
+		new HttpBenchmark(mode, report).run();
+		new NearCacheBenchmark(mode, report).run();
 		new RocketMQBenchmark(mode, report).run();
 		return report.markdown();
 	}
 
 	private static void engine(BenchmarkMode mode, Report report) throws Exception {
 		for (int threads : new int[] { 1, 4 }) {
-			Options options = new OptionsBuilder().include(EngineOverheadBenchmark.class.getName() + ".*")
+			Options options = new OptionsBuilder().include(EngineOverheadBenchmark.class.getName() + "\\.(bareMethod|guardedFirstCall|guardedDuplicate)$")
 				.threads(threads)
 				.forks(mode.jmhForks())
 				.warmupIterations(mode.jmhIterations())

@@ -22,10 +22,36 @@ final class LoadRunner {
 
 	}
 
+	/** Told when the measured window opens and closes (e.g. to read allocation counters). */
+	interface Window {
+
+		void opened();
+
+		void closed();
+
+	}
+
+	private static final Window NO_WINDOW = new Window() {
+
+		@Override
+		public void opened() {
+		}
+
+		@Override
+		public void closed() {
+		}
+
+	};
+
 	private LoadRunner() {
 	}
 
 	static LoadResult run(int threads, Duration warmup, Duration measure, Operation operation) throws Exception {
+		return run(threads, warmup, measure, operation, NO_WINDOW);
+	}
+
+	static LoadResult run(int threads, Duration warmup, Duration measure, Operation operation, Window window)
+			throws Exception {
 		AtomicLong sequence = new AtomicLong();
 		AtomicBoolean measuring = new AtomicBoolean();
 		AtomicBoolean stop = new AtomicBoolean();
@@ -68,11 +94,13 @@ final class LoadRunner {
 		}
 		workers.forEach(Thread::start);
 		Thread.sleep(warmup.toMillis());
+		window.opened();
 		measuring.set(true);
 		long start = System.nanoTime();
 		Thread.sleep(measure.toMillis());
 		measuring.set(false);
 		long elapsed = System.nanoTime() - start;
+		window.closed();
 		stop.set(true);
 		done.await();
 		if (failure[0] != null) {

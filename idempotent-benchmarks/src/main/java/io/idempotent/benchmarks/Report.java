@@ -1,46 +1,115 @@
 package io.idempotent.benchmarks;
 
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The figures of one run as a Markdown table: each guarded figure beside the raw baseline measured in the
- * same run, and their ratio.
+ * The figures of one run as Markdown: a header saying on what machine and under what load it ran, a table of
+ * each guarded figure beside the raw baseline measured in the same run (with their ratio, latencies,
+ * allocation and the spread between runs where there are several), and the issue's targets, each met or
+ * missed. Each row is also printed to stderr as it completes.
  */
 final class Report {
 
 	private final List<String> rows = new ArrayList<>();
 
-	private final String header;
+	private final List<String> targets = new ArrayList<>();
 
-	Report(String machine) {
-		this.header = machine;
+	private final String mode;
+
+	private final String started = OffsetDateTime.now(ZoneOffset.UTC)
+		.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+
+	private final String loadAtStart = Machine.loadAverage();
+
+	private final long startNanos = System.nanoTime();
+
+	Report(String mode) {
+		this.mode = mode;
 	}
 
 	void engine(String scenario, int threads, double bareNs, double guardedNs, double allocBytes) {
-		this.rows.add(String.format(Locale.ROOT, "| engine (in-memory) | %s | %d | %.0f ns/call | %.0f ns/call | +%.0f ns, %.0f B/call |",
-				scenario, threads, bareNs, guardedNs, guardedNs - bareNs, allocBytes));
+		row(String.format(Locale.ROOT, "| engine (in-memory) | %s | %d | %.0f ns/call | %.0f ns/call | %.2f | %+.0f B/call | +%.0f ns/call |",
+				scenario, threads, bareNs, guardedNs, bareNs / guardedNs, allocBytes, guardedNs - bareNs));
 	}
 
+	/** A closed-loop row of the store benchmarks; Redis and PostgreSQL rows carry the 0.95 target, MariaDB duplicates 0.90. */
 	void load(String store, String scenario, int threads, LoadResult raw, LoadResult guarded) {
-		this.rows.add(String.format(Locale.ROOT,
-				"| %s | %s | %d | %,.0f ops/s (p50 %.0f µs, p99 %.0f µs) | %,.0f ops/s (p50 %.0f µs, p99 %.0f µs) | %.2f |",
-				store, scenario, threads, raw.opsPerSecond(), raw.p50Micros(), raw.p99Micros(), guarded.opsPerSecond(),
-				guarded.p50Micros(), guarded.p99Micros(), guarded.opsPerSecond() / raw.opsPerSecond()));
+		double ratio = guarded.opsPerSecond() / raw.opsPerSecond();
+		row(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %.2f | — | |", store, scenario, threads, ops(raw),
+				ops(guarded), ratio));
+		if (store.startsWith("Redis") || store.startsWith("PostgreSQL")) {
+			atLeast("1. " + store + ", " + scenario + ", " + threads + " thread(s)", ratio, 0.95);
+		}
+		else if (store.startsWith("MariaDB") && scenario.contains("duplicate")) {
+			atLeast("2. " + store + ", " + scenario + ", " + threads + " thread(s)", ratio, 0.90);
+		}
 	}
 
-	void messages(String scenario, int messages, double rawPerSecond, double guardedPerSecond, String note) {
-		this.rows.add(String.format(Locale.ROOT, "| RocketMQ end to end (Redis store) | %s | %,d msgs | %,.0f msgs/s | %,.0f msgs/s | %.2f %s|",
-				scenario, messages, rawPerSecond, guardedPerSecond, guardedPerSecond / rawPerSecond, note));
+	/** A row measured in several alternating runs: the ratio of the means, each run's ratio and their spread. */
+	void alternated(String what, String scenario, String threads, Runs raw, Runs guarded, String unit,
+			String allocation, String notes) {
+		double ratio = guarded.mean() / raw.mean();
+		row(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.2f | %s | runs %s; %s |", what, scenario, threads,
+				raw.describe(unit), guarded.describe(unit), ratio, allocation, Runs.ratios(raw, guarded), notes));
+	}
+
+	void skipped(String what, String scenario, String reason) {
+		row("| " + what + " | " + scenario + " | | | | | | skipped: " + reason + " |");
+	}
+
+	void atLeast(String target, double ratio, double threshold) {
+		this.targets.add(String.format(Locale.ROOT, "| %s | ≥ %.2f | %.2f | %s |", target, threshold, ratio,
+				(ratio >= threshold) ? "met" : "**missed**"));
+	}
+
+	/**
+	 * A target measured over alternating runs: met or missed, but inconclusive when the runs' ratios spread more
+	 * than 0.10 (the machine's load moved more than the guard's cost).
+	 */
+	void atLeast(String target, double ratio, double threshold, double spread) {
+		String verdict = (ratio >= threshold) ? "met" : "**missed**";
+		if (spread > 0.10) {
+			verdict += String.format(Locale.ROOT, " (inconclusive: the runs' ratios spread %.2f)", spread);
+		}
+		this.targets.add(String.format(Locale.ROOT, "| %s | ≥ %.2f | %.2f | %s |", target, threshold, ratio, verdict));
+	}
+
+	void notMeasured(String target, String threshold, String reason) {
+		this.targets.add("| " + target + " | " + threshold + " | — | not measured: " + reason + " |");
+	}
+
+	private void row(String row) {
+		this.rows.add(row);
+		long seconds = (System.nanoTime() - this.startNanos) / 1_000_000_000L;
+		System.err.printf(Locale.ROOT, "[bench +%d:%02d] %s%n", seconds / 60, seconds % 60, row);
+	}
+
+	private static String ops(LoadResult result) {
+		return String.format(Locale.ROOT, "%,.0f ops/s (p50 %.0f µs, p99 %.0f µs)", result.opsPerSecond(),
+				result.p50Micros(), result.p99Micros());
 	}
 
 	String markdown() {
+		long seconds = (System.nanoTime() - this.startNanos) / 1_000_000_000L;
 		StringBuilder out = new StringBuilder();
-		out.append(this.header).append("\n\n");
-		out.append("| what | scenario | threads | raw baseline | guarded | ratio guarded/raw |\n");
-		out.append("|---|---|---|---|---|---|\n");
+		out.append("# Benchmark results\n\n");
+		out.append("- mode: `").append(this.mode).append("`, started ").append(this.started).append(", took ")
+			.append(seconds / 60).append(" min ").append(seconds % 60).append(" s\n");
+		out.append("- machine: ").append(Machine.describe()).append('\n');
+		out.append("- load average at start: ").append(this.loadAtStart).append("; at end: ")
+			.append(Machine.loadAverage()).append('\n');
+		out.append("- servers (Redis, PostgreSQL, MariaDB, RocketMQ, Tomcat) on loopback in the same JVM; compare")
+			.append(" figures only within one run\n\n");
+		out.append("| what | scenario | threads | raw baseline | guarded | ratio guarded/raw | allocation guarded − raw | runs, notes |\n");
+		out.append("|---|---|---|---|---|---|---|---|\n");
 		this.rows.forEach((row) -> out.append(row).append('\n'));
+		out.append("\n## Targets of issue #16\n\n| target | wanted | measured | |\n|---|---|---|---|\n");
+		this.targets.forEach((row) -> out.append(row).append('\n'));
 		return out.toString();
 	}
 
