@@ -33,6 +33,18 @@ public interface IdempotencyObserver {
 	}
 
 	/**
+	 * A duplicate was blocked, recognised at the given level. The engine calls this one; by default it tells
+	 * {@link #duplicate(IdempotentOperation, AcquireResult.Status)}.
+	 * @param operation the operation
+	 * @param state {@link AcquireResult.Status#COMPLETED} or {@link AcquireResult.Status#IN_PROGRESS} (always
+	 * {@link DuplicateLevel#STORE})
+	 * @param level where it was recognised
+	 */
+	default void duplicate(IdempotentOperation operation, AcquireResult.Status state, DuplicateLevel level) {
+		duplicate(operation, state);
+	}
+
+	/**
 	 * A guarded call ran.
 	 * @param operation the operation
 	 * @param success whether it returned normally
@@ -62,6 +74,16 @@ public interface IdempotencyObserver {
 	 * @param operation the operation
 	 */
 	default void payloadMismatch(IdempotentOperation operation) {
+	}
+
+	/**
+	 * A duplicate of a completed key carried a different payload fingerprint, recognised at the given level. The
+	 * engine calls this one; by default it tells {@link #payloadMismatch(IdempotentOperation)}.
+	 * @param operation the operation
+	 * @param level where the completed key was found
+	 */
+	default void payloadMismatch(IdempotentOperation operation, DuplicateLevel level) {
+		payloadMismatch(operation);
 	}
 
 	/**
