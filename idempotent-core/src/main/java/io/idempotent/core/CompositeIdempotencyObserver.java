@@ -30,6 +30,13 @@ final class CompositeIdempotencyObserver implements IdempotencyObserver {
 	}
 
 	@Override
+	public void nearCacheHit(IdempotentOperation operation, String originalTraceId) {
+		for (IdempotencyObserver observer : this.observers) {
+			observer.nearCacheHit(operation, originalTraceId);
+		}
+	}
+
+	@Override
 	public void payloadMismatch(IdempotentOperation operation, DuplicateLevel level) {
 		for (IdempotencyObserver observer : this.observers) {
 			observer.payloadMismatch(operation, level);

@@ -336,6 +336,7 @@ public final class IdempotencyEngine implements AutoCloseable {
 		if (operation.settings().nearCache()) {
 			AcquireResult cached = this.nearCache.find(key);
 			if (cached != null) {
+				this.observer.nearCacheHit(operation, TraceLink.traceId(cached.result()));
 				return completed(operation, key, cached, fingerprint, DuplicateLevel.NEAR);
 			}
 		}

@@ -45,6 +45,15 @@ public interface IdempotencyObserver {
 	}
 
 	/**
+	 * A duplicate of a completed key was found in the near cache (no store call was made); it is then reported as
+	 * a duplicate or a payload mismatch at {@link DuplicateLevel#NEAR}, as one found in the store would be.
+	 * @param operation the operation
+	 * @param originalTraceId the trace id the completion was kept with (tracing on), else null
+	 */
+	default void nearCacheHit(IdempotentOperation operation, String originalTraceId) {
+	}
+
+	/**
 	 * A guarded call ran.
 	 * @param operation the operation
 	 * @param success whether it returned normally

@@ -27,7 +27,7 @@ import io.idempotent.core.NearCache;
 /**
  * An HTTP replay answered from the near cache is the replay the store gives, byte for byte: the same status,
  * body, stored headers ({@code Location}, {@code Content-Type}, the handler's {@code X-Run}) and original trace
- * id, with no store round trip; it is counted at the {@code near} level. Real MVC (MockMvc) on the in-memory
+ * id (header and span attribute), with no store round trip; it is counted at the {@code near} level. Real MVC (MockMvc) on the in-memory
  * store with tracing.
  */
 @SpringBootTest(classes = { PaymentsTestApplication.class, TracingTestConfiguration.class },
@@ -79,7 +79,9 @@ class HttpNearCacheTests {
 		List<SimpleSpan> executions = TracingTestConfiguration.spans(this.tracer, "idempotent PaymentsController.pay");
 		assertThat(executions).hasSize(3);
 		assertThat(TracingTestConfiguration.children(this.tracer, executions.get(1))).isEmpty();
-		assertThat(executions.get(1).getTags()).containsEntry("idempotent.outcome", "replayed");
+		assertThat(executions.get(1).getTags()).containsEntry("idempotent.outcome", "replayed")
+			.containsEntry("idempotent.original.trace.id", originalTrace);
+		assertThat(executions.get(2).getTags()).containsEntry("idempotent.original.trace.id", originalTrace);
 		assertThat(TracingTestConfiguration.children(this.tracer, executions.get(2))).hasSize(1);
 		assertThat(this.meters.get("idempotent.duplicates")
 			.tag("name", "PaymentsController.pay")
