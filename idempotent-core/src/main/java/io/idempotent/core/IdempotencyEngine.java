@@ -34,6 +34,12 @@ import io.idempotent.store.IdempotencyKey;
  * A store failure on the claim fails the call ({@link FailureMode#FAIL_CLOSED}) or runs it unguarded
  * ({@link FailureMode#FAIL_OPEN}).
  *
+ * <p>Near cache: for an operation that uses one ({@link IdempotencySettings#nearCache()}), a key this instance
+ * completed is answered from its {@link NearCache} before step 1, with no store call, exactly as step 3 would
+ * answer it (same bytes, same fingerprint comparison). Only completions the store confirmed are kept: after a
+ * successful {@link IdempotencyStore#complete}, or after the commit of a transaction that completed the key;
+ * {@link #evict} clears this instance's entry with the store's record.
+ *
  * <p>Graceful shutdown: {@link #awaitClaimsEnded(Duration)} waits until every claimed call has completed or
  * released (completion retries included); {@link #close()} then stops the keep-alive and the retries.
  */
