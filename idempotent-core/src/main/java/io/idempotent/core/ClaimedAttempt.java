@@ -139,10 +139,11 @@ final class ClaimedAttempt implements Attempt {
 		}
 		byte[] stored = storable(result);
 		NearCache.Mark mark = nearCacheMark();
+		boolean confirmed = false;
 		try {
 			if (store().complete(this.key, token(), stored, this.operation.settings().retention())) {
-				keepNear(mark, stored);
 				finished();
+				confirmed = true;
 			}
 			else {
 				fencedOut("complete");
@@ -160,6 +161,10 @@ final class ClaimedAttempt implements Attempt {
 			if (ex instanceof Error error) {
 				throw error;
 			}
+		}
+		if (confirmed) {
+			// outside the try: nothing the cache does can be mistaken for a failed store write
+			keepNear(mark, stored);
 		}
 	}
 

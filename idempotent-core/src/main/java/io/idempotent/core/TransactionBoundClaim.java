@@ -88,9 +88,9 @@ final class TransactionBoundClaim<T> implements TransactionalCompletion.Claim<T>
 			}
 			return;
 		}
+		this.attempt.finished();
 		// only now, after the commit, is the completion the store's: a rollback keeps nothing
 		this.attempt.keepNear(this.mark, this.completion);
-		this.attempt.finished();
 	}
 
 	@Override

@@ -244,6 +244,20 @@ public abstract class NearCacheEngineTests {
 	}
 
 	@Test
+	void aRecordTheStoreLostBehindTheEnginesBackIsAnsweredUntilTheTtlEndsThenRunsAgain() throws Throwable {
+		// the documented staleness bound: an eviction on another instance (or by the store itself) is seen here
+		// when the entry expires, at most the cache's ttl later
+		IdempotentOperation operation = operation(Duration.ofDays(2), PayloadMismatch.REPLAY);
+		IdempotencyKey key = newKey();
+		assertThat(this.engine.execute(operation, key, call("first"))).isEqualTo("first");
+		assertThat(this.store.evict(key)).isTrue();
+		assertThat(this.engine.execute(operation, key, call("second"))).isEqualTo("first");
+		this.clock.addAndGet(Duration.ofHours(1).toNanos());
+		assertThat(this.engine.execute(operation, key, call("second"))).isEqualTo("second");
+		assertThat(this.runs).hasValue(2);
+	}
+
+	@Test
 	void aCompletionMarkedBeforeAnEvictionIsNotKept() {
 		IdempotencyKey key = newKey();
 		var mark = this.cache.mark();
