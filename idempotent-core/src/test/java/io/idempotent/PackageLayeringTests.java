@@ -34,6 +34,7 @@ class PackageLayeringTests {
 			Map.entry("store", Set.of()),
 			Map.entry("codec", Set.of()),
 			Map.entry("core", Set.of("store")),
+			Map.entry("cache", Set.of("core", "store")),
 			Map.entry("key", Set.of("annotation", "core", "store")),
 			Map.entry("aop", Set.of("annotation", "codec", "core", "key", "observation", "store")),
 			Map.entry("metrics", Set.of("core", "store")),

@@ -28,7 +28,8 @@ import io.idempotent.web.ScopedKeys;
 /**
  * {@code /actuator/idempotency}: the guarded operations with their effective settings;
  * {@code /actuator/idempotency/{name}/{key}}: one record's state and expiry (GET) or its eviction (DELETE),
- * for an operator who must force a reprocess. {@code name} is an operation name (or a key namespace). An HTTP
+ * for an operator who must force a reprocess. An eviction also clears the key from this instance's near cache;
+ * other instances answer it from theirs until their entry expires ({@code idempotent.near-cache.ttl}). {@code name} is an operation name (or a key namespace). An HTTP
  * operation's key is given as the client sent it, with {@code ?scope=} naming the caller's scope (the
  * principal's name; none for anonymous callers). Record URLs carry keys; no answer ever holds a stored body.
  *
@@ -86,6 +87,7 @@ public class IdempotencyEndpoint {
 		Map<String, Object> description = this.engine.store().find(stored).map(IdempotencyEndpoint::describe).orElse(null);
 		if (description != null && RecordState.COMPLETED.name().equals(description.get("state"))) {
 			description.put("originalTraceId", originalTraceId(stored));
+			description.put("nearCached", this.engine.nearCache().find(stored) != null);
 		}
 		return description;
 	}
@@ -113,7 +115,9 @@ public class IdempotencyEndpoint {
 	 */
 	@DeleteOperation
 	public Map<String, Object> evict(@Selector String name, @Selector String key, @Nullable String scope) {
-		return Map.of("evicted", this.engine.store().evict(storedKey(name, key, scope)));
+		// the engine evicts from the store and from this instance's near cache; other instances keep their near-cache
+		// entry until it expires (idempotent.near-cache.ttl)
+		return Map.of("evicted", this.engine.evict(storedKey(name, key, scope)));
 	}
 
 	private IdempotencyKey storedKey(String name, String key, String scope) {
@@ -141,6 +145,7 @@ public class IdempotencyEndpoint {
 		description.put("retention", settings.retention().toString());
 		description.put("keepAlive", settings.keepAlive());
 		description.put("failureMode", settings.failureMode().name());
+		description.put("nearCache", settings.nearCache());
 		return description;
 	}
 

@@ -27,6 +27,7 @@ import io.idempotent.codec.JacksonResultCodec;
 import io.idempotent.codec.ResultCodec;
 import io.idempotent.core.IdempotencyEngine;
 import io.idempotent.core.LeaseKeepAlive;
+import io.idempotent.core.NearCache;
 import io.idempotent.core.IdempotencyObserver;
 import io.idempotent.core.IdempotencySettingsResolver;
 import io.idempotent.key.IdempotentMethodRegistry;
@@ -43,7 +44,7 @@ import io.idempotent.store.IdempotencyStoreDecorator;
 @AutoConfiguration(after = IdempotentStoreAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = "idempotent.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(IdempotentProperties.class)
-@Import(IdempotentAutoConfiguration.AutoProxyRegistrar.class)
+@Import({ IdempotentAutoConfiguration.AutoProxyRegistrar.class, NearCacheConfiguration.class })
 public final class IdempotentAutoConfiguration {
 
 	@Bean
@@ -67,7 +68,8 @@ public final class IdempotentAutoConfiguration {
 	IdempotencyEngine idempotencyEngine(ObjectProvider<IdempotencyStore> store,
 			ObjectProvider<IdempotencyStoreDecorator> decorators, ObjectProvider<IdempotencyObserver> observer,
 			IdempotentProperties properties, ListableBeanFactory beans,
-			ObjectProvider<IdempotentObservationAutoConfiguration.TraceIdSource> traceIds) {
+			ObjectProvider<IdempotentObservationAutoConfiguration.TraceIdSource> traceIds,
+			ObjectProvider<NearCache> nearCache) {
 		// one decorator chain: the engine and its keep-alive share the same decorated store
 		IdempotencyStore guarded = guardedStore(store, decorators, properties);
 		IdempotencyObserver heard = IdempotencyObserver.of(observer.orderedStream().toList());
@@ -76,7 +78,8 @@ public final class IdempotentAutoConfiguration {
 		return new IdempotencyEngine(guarded, heard, new LeaseKeepAlive(guarded, heard),
 				properties.getCompletionRetryLimit(), TransactionalCompletions.forStore(store.getIfAvailable(), guarded, beans,
 						(traceId != null) ? traceId::currentTraceId : null,
-						properties.getStore().getJdbc().getTransactionManager()));
+						properties.getStore().getJdbc().getTransactionManager()),
+				nearCache.getIfAvailable(() -> NearCache.NONE));
 	}
 
 	@Bean

@@ -56,6 +56,8 @@ public class IdempotentProperties {
 
 	private final Logging logging = new Logging();
 
+	private final NearCache nearCache = new NearCache();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -102,6 +104,73 @@ public class IdempotentProperties {
 
 	public Logging getLogging() {
 		return this.logging;
+	}
+
+	public NearCache getNearCache() {
+		return this.nearCache;
+	}
+
+	/**
+	 * This instance's near cache of the keys it completed, in front of the shared store.
+	 */
+	public static class NearCache {
+
+		/**
+		 * Whether guarded operations keep the keys this instance completed, with their results, in a local cache
+		 * that answers their duplicates without a store round trip, unless an operation says otherwise
+		 * (idempotent.handlers.[name].near-cache). Another instance's eviction of a key is seen here only when
+		 * the entry expires (ttl).
+		 */
+		private boolean enabled;
+
+		/**
+		 * Most completed keys kept; the least used ones are dropped beyond it.
+		 */
+		private long maximumSize = 10_000;
+
+		/**
+		 * Longest time a completed key is kept (never beyond its retention): how long this instance may still
+		 * answer a key another instance evicted.
+		 */
+		private Duration ttl = Duration.ofMinutes(1);
+
+		/**
+		 * Largest result kept; duplicates of keys with larger results are answered by the store.
+		 */
+		private DataSize maxResultSize = DataSize.ofKilobytes(4);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public long getMaximumSize() {
+			return this.maximumSize;
+		}
+
+		public void setMaximumSize(long maximumSize) {
+			this.maximumSize = maximumSize;
+		}
+
+		public Duration getTtl() {
+			return this.ttl;
+		}
+
+		public void setTtl(Duration ttl) {
+			this.ttl = ttl;
+		}
+
+		public DataSize getMaxResultSize() {
+			return this.maxResultSize;
+		}
+
+		public void setMaxResultSize(DataSize maxResultSize) {
+			this.maxResultSize = maxResultSize;
+		}
+
 	}
 
 	/**
@@ -352,6 +421,12 @@ public class IdempotentProperties {
 		 */
 		private Boolean commitWithTransaction;
 
+		/**
+		 * Whether duplicates of the keys this instance completed are answered from its near cache, without a
+		 * store round trip. Defaults to idempotent.near-cache.enabled.
+		 */
+		private Boolean nearCache;
+
 		static Operation defaults() {
 			Operation operation = new Operation();
 			operation.lease = Duration.ofMinutes(1);
@@ -360,6 +435,14 @@ public class IdempotentProperties {
 			operation.commitWithTransaction = false;
 			operation.onPayloadMismatch = PayloadMismatch.REPLAY;
 			return operation;
+		}
+
+		public Boolean getNearCache() {
+			return this.nearCache;
+		}
+
+		public void setNearCache(Boolean nearCache) {
+			this.nearCache = nearCache;
 		}
 
 		public Boolean getCommitWithTransaction() {

@@ -34,7 +34,8 @@ public final class PropertiesSettingsResolver implements IdempotencySettingsReso
 				pick(own.getRetention(), defaults.getRetention()), pick(own.getKeepAlive(), defaults.getKeepAlive()),
 				pick(own.getFailureMode(), pick(defaults.getFailureMode(), storeDefault)),
 				pick(own.getOnPayloadMismatch(), pick(defaults.getOnPayloadMismatch(), PayloadMismatch.REPLAY)),
-				pick(own.getCommitWithTransaction(), pick(defaults.getCommitWithTransaction(), false)));
+				pick(own.getCommitWithTransaction(), pick(defaults.getCommitWithTransaction(), false)),
+				pick(own.getNearCache(), pick(defaults.getNearCache(), this.properties.getNearCache().isEnabled())));
 	}
 
 	private static <T> T pick(T own, T fallback) {

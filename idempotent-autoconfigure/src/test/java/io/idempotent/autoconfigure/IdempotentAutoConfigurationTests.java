@@ -229,6 +229,7 @@ class IdempotentAutoConfigurationTests {
 				payments.pay("order-1");
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
 				assertThat(registry.get("idempotent.duplicates").tag("name", "Payments.pay").tag("state", "completed")
+					.tag("level", "store")
 					.counter().count()).isEqualTo(1);
 				assertThat(stopped).containsExactly(
 						"idempotent.store [idempotent.result=acquired, idempotent.store=memory, idempotent.transition=acquire]",
@@ -258,6 +259,7 @@ class IdempotentAutoConfigurationTests {
 			payments.pay("order-1");
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			assertThat(registry.get("idempotent.duplicates").tag("name", "Payments.pay").tag("state", "completed")
+				.tag("level", "store")
 				.counter().count()).isEqualTo(1);
 			assertThat(registry.get("idempotent.executions").tag("outcome", "success").timer().count()).isEqualTo(1);
 			assertThat(registry.get("idempotent.store.operations").tag("store", "memory").tag("operation", "acquire")

@@ -138,9 +138,12 @@ final class ClaimedAttempt implements Attempt {
 			return;
 		}
 		byte[] stored = storable(result);
+		NearCache.Mark mark = nearCacheMark();
+		boolean confirmed = false;
 		try {
 			if (store().complete(this.key, token(), stored, this.operation.settings().retention())) {
 				finished();
+				confirmed = true;
 			}
 			else {
 				fencedOut("complete");
@@ -158,6 +161,35 @@ final class ClaimedAttempt implements Attempt {
 			if (ex instanceof Error error) {
 				throw error;
 			}
+		}
+		if (confirmed) {
+			// outside the try: nothing the cache does can be mistaken for a failed store write
+			keepNear(mark, stored);
+		}
+	}
+
+	/**
+	 * A mark of the near cache taken before the completion is written, or null when the operation uses none.
+	 */
+	NearCache.Mark nearCacheMark() {
+		return this.operation.settings().nearCache() ? this.engine.nearCache().mark() : null;
+	}
+
+	/**
+	 * Keeps a completion the store confirmed in the near cache (when the operation uses it). Never fails the call:
+	 * the cache is an optimisation, the store has the record.
+	 */
+	void keepNear(NearCache.Mark mark, byte[] stored) {
+		if (mark == null) {
+			return;
+		}
+		try {
+			this.engine.nearCache().completed(mark, this.key, stored, this.fingerprint,
+					this.operation.settings().retention());
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Completion of '{}' could not be kept in the near cache; its duplicates go to the store",
+					this.operation.name(), ex);
 		}
 	}
 

@@ -23,6 +23,27 @@ final class CompositeIdempotencyObserver implements IdempotencyObserver {
 	}
 
 	@Override
+	public void duplicate(IdempotentOperation operation, AcquireResult.Status state, DuplicateLevel level) {
+		for (IdempotencyObserver observer : this.observers) {
+			observer.duplicate(operation, state, level);
+		}
+	}
+
+	@Override
+	public void nearCacheHit(IdempotentOperation operation, String originalTraceId) {
+		for (IdempotencyObserver observer : this.observers) {
+			observer.nearCacheHit(operation, originalTraceId);
+		}
+	}
+
+	@Override
+	public void payloadMismatch(IdempotentOperation operation, DuplicateLevel level) {
+		for (IdempotencyObserver observer : this.observers) {
+			observer.payloadMismatch(operation, level);
+		}
+	}
+
+	@Override
 	public void executed(IdempotentOperation operation, boolean success, long nanos) {
 		for (IdempotencyObserver observer : this.observers) {
 			observer.executed(operation, success, nanos);

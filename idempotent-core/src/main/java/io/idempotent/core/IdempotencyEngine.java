@@ -34,6 +34,12 @@ import io.idempotent.store.IdempotencyKey;
  * A store failure on the claim fails the call ({@link FailureMode#FAIL_CLOSED}) or runs it unguarded
  * ({@link FailureMode#FAIL_OPEN}).
  *
+ * <p>Near cache: for an operation that uses one ({@link IdempotencySettings#nearCache()}), a key this instance
+ * completed is answered from its {@link NearCache} before step 1, with no store call, exactly as step 3 would
+ * answer it (same bytes, same fingerprint comparison). Only completions the store confirmed are kept: after a
+ * successful {@link IdempotencyStore#complete}, or after the commit of a transaction that completed the key;
+ * {@link #evict} clears this instance's entry with the store's record.
+ *
  * <p>Graceful shutdown: {@link #awaitClaimsEnded(Duration)} waits until every claimed call has completed or
  * released (completion retries included); {@link #close()} then stops the keep-alive and the retries.
  */
@@ -55,6 +61,8 @@ public final class IdempotencyEngine implements AutoCloseable {
 	private final CompletionRetry completionRetry;
 
 	private final TransactionalCompletion transactionalCompletion;
+
+	private final NearCache nearCache;
 
 	private final LongAdder held = new LongAdder();
 
@@ -83,11 +91,27 @@ public final class IdempotencyEngine implements AutoCloseable {
 	 */
 	public IdempotencyEngine(IdempotencyStore store, IdempotencyObserver observer, LeaseKeepAlive keepAlive,
 			Duration completionRetryLimit, TransactionalCompletion transactionalCompletion) {
+		this(store, observer, keepAlive, completionRetryLimit, transactionalCompletion, NearCache.NONE);
+	}
+
+	/**
+	 * Creates an engine that answers duplicates of the keys it completed from a near cache, for the operations
+	 * that use one ({@link IdempotencySettings#nearCache()}).
+	 * @param store the store
+	 * @param observer hears outcomes (metrics)
+	 * @param keepAlive renews the leases of running calls (on the same store)
+	 * @param completionRetryLimit how long a completion the store fails is retried in the background
+	 * @param transactionalCompletion runs operations that commit their completion with their transaction, or null
+	 * @param nearCache keeps this instance's confirmed completions ({@link NearCache#NONE} for none)
+	 */
+	public IdempotencyEngine(IdempotencyStore store, IdempotencyObserver observer, LeaseKeepAlive keepAlive,
+			Duration completionRetryLimit, TransactionalCompletion transactionalCompletion, NearCache nearCache) {
 		this.store = store;
 		this.observer = observer;
 		this.keepAlive = keepAlive;
 		this.completionRetry = new CompletionRetry(completionRetryLimit);
 		this.transactionalCompletion = transactionalCompletion;
+		this.nearCache = (nearCache != null) ? nearCache : NearCache.NONE;
 	}
 
 	/**
@@ -132,6 +156,31 @@ public final class IdempotencyEngine implements AutoCloseable {
 	 */
 	public TransactionalCompletion transactionalCompletion() {
 		return this.transactionalCompletion;
+	}
+
+	/**
+	 * This instance's near cache of completed keys.
+	 * @return the cache ({@link NearCache#NONE} when there is none)
+	 */
+	public NearCache nearCache() {
+		return this.nearCache;
+	}
+
+	/**
+	 * Deletes a key's record whatever its state (an operator forcing a reprocess): from the store, and from this
+	 * instance's near cache. Other instances keep their near-cache entry until it expires.
+	 * @param key the key
+	 * @return whether the store deleted a live record
+	 */
+	public boolean evict(IdempotencyKey key) {
+		try {
+			return this.store.evict(key);
+		}
+		finally {
+			// after the store: a duplicate between the two would otherwise fill nothing back in, but a completion
+			// marked before this invalidation must not be kept either (see NearCache#mark)
+			this.nearCache.invalidate(key);
+		}
 	}
 
 	IdempotencyObserver observer() {
@@ -315,6 +364,13 @@ public final class IdempotencyEngine implements AutoCloseable {
 
 	private Attempt claim(IdempotentOperation operation, IdempotencyKey key, byte[] fingerprint,
 			boolean guardAbandonment) {
+		if (operation.settings().nearCache()) {
+			AcquireResult cached = this.nearCache.find(key);
+			if (cached != null) {
+				this.observer.nearCacheHit(operation, TraceLink.traceId(cached.result()));
+				return completed(operation, key, cached, fingerprint, DuplicateLevel.NEAR);
+			}
+		}
 		AcquireResult claim;
 		try {
 			claim = this.store.tryAcquire(key, operation.settings().lease(), fingerprint);
@@ -330,28 +386,33 @@ public final class IdempotencyEngine implements AutoCloseable {
 		}
 		switch (claim.status()) {
 			case COMPLETED:
-				ClaimedAttempt completed = new ClaimedAttempt(this, operation, key, Attempt.Status.COMPLETED, claim,
-						fingerprint, false);
-				if (completed.payloadMatches()) {
-					logger.debug("Duplicate of a completed call of '{}' skipped", operation.name());
-					this.observer.duplicate(operation, AcquireResult.Status.COMPLETED);
-				}
-				else {
-					logger.warn("A completed key of '{}' came back with a different payload (key reused for another "
-							+ "message or request); {}", operation.name(),
-							(operation.settings().payloadMismatch() == PayloadMismatch.REFUSE) ? "refused"
-									: "treated as a duplicate");
-					this.observer.payloadMismatch(operation);
-				}
-				return completed;
+				return completed(operation, key, claim, fingerprint, DuplicateLevel.STORE);
 			case IN_PROGRESS:
 				logger.debug("Duplicate of a running call of '{}' refused", operation.name());
-				this.observer.duplicate(operation, AcquireResult.Status.IN_PROGRESS);
+				this.observer.duplicate(operation, AcquireResult.Status.IN_PROGRESS, DuplicateLevel.STORE);
 				return new ClaimedAttempt(this, operation, key, Attempt.Status.IN_PROGRESS, claim, fingerprint, false);
 			default:
 				return new ClaimedAttempt(this, operation, key, Attempt.Status.ACQUIRED, claim, fingerprint,
 						guardAbandonment);
 		}
+	}
+
+	private Attempt completed(IdempotentOperation operation, IdempotencyKey key, AcquireResult claim,
+			byte[] fingerprint, DuplicateLevel level) {
+		ClaimedAttempt completed = new ClaimedAttempt(this, operation, key, Attempt.Status.COMPLETED, claim,
+				fingerprint, false);
+		if (completed.payloadMatches()) {
+			logger.debug("Duplicate of a completed call of '{}' skipped", operation.name());
+			this.observer.duplicate(operation, AcquireResult.Status.COMPLETED, level);
+		}
+		else {
+			logger.warn("A completed key of '{}' came back with a different payload (key reused for another "
+					+ "message or request); {}", operation.name(),
+					(operation.settings().payloadMismatch() == PayloadMismatch.REFUSE) ? "refused"
+							: "treated as a duplicate");
+			this.observer.payloadMismatch(operation, level);
+		}
+		return completed;
 	}
 
 	/**

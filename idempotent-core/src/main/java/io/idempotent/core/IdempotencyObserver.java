@@ -33,6 +33,27 @@ public interface IdempotencyObserver {
 	}
 
 	/**
+	 * A duplicate was blocked, recognised at the given level. The engine calls this one; by default it tells
+	 * {@link #duplicate(IdempotentOperation, AcquireResult.Status)}.
+	 * @param operation the operation
+	 * @param state {@link AcquireResult.Status#COMPLETED} or {@link AcquireResult.Status#IN_PROGRESS} (always
+	 * {@link DuplicateLevel#STORE})
+	 * @param level where it was recognised
+	 */
+	default void duplicate(IdempotentOperation operation, AcquireResult.Status state, DuplicateLevel level) {
+		duplicate(operation, state);
+	}
+
+	/**
+	 * A duplicate of a completed key was found in the near cache (no store call was made); it is then reported as
+	 * a duplicate or a payload mismatch at {@link DuplicateLevel#NEAR}, as one found in the store would be.
+	 * @param operation the operation
+	 * @param originalTraceId the trace id the completion was kept with (tracing on), else null
+	 */
+	default void nearCacheHit(IdempotentOperation operation, String originalTraceId) {
+	}
+
+	/**
 	 * A guarded call ran.
 	 * @param operation the operation
 	 * @param success whether it returned normally
@@ -62,6 +83,16 @@ public interface IdempotencyObserver {
 	 * @param operation the operation
 	 */
 	default void payloadMismatch(IdempotentOperation operation) {
+	}
+
+	/**
+	 * A duplicate of a completed key carried a different payload fingerprint, recognised at the given level. The
+	 * engine calls this one; by default it tells {@link #payloadMismatch(IdempotentOperation)}.
+	 * @param operation the operation
+	 * @param level where the completed key was found
+	 */
+	default void payloadMismatch(IdempotentOperation operation, DuplicateLevel level) {
+		payloadMismatch(operation);
 	}
 
 	/**

@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param commitWithTransaction whether the call runs in a transaction on the store's database and its key
  * completes in that same transaction, just before it commits (JDBC store only, see
  * {@link TransactionalCompletion}); otherwise the completion is a separate store call after the call returns
+ * @param nearCache whether this instance keeps the keys it completed, with their results, in its near cache
+ * ({@link NearCache}), so a duplicate of one is answered without a store round trip
  */
 public record IdempotencySettings(Duration lease, Duration retention, boolean keepAlive, FailureMode failureMode,
-		PayloadMismatch payloadMismatch, boolean commitWithTransaction) {
+		PayloadMismatch payloadMismatch, boolean commitWithTransaction, boolean nearCache) {
 
 	/** One minute lease, 24 hours retention, keep-alive on, fail closed, payload mismatches replayed. */
 	public static final IdempotencySettings DEFAULTS = new IdempotencySettings(Duration.ofMinutes(1),
@@ -56,13 +58,37 @@ public record IdempotencySettings(Duration lease, Duration retention, boolean ke
 	}
 
 	/**
+	 * Settings that use no near cache.
+	 * @param lease the lease
+	 * @param retention the retention
+	 * @param keepAlive whether the lease is kept alive
+	 * @param failureMode the failure mode
+	 * @param payloadMismatch what a duplicate with a different payload does
+	 * @param commitWithTransaction whether the completion commits with the call's transaction
+	 */
+	public IdempotencySettings(Duration lease, Duration retention, boolean keepAlive, FailureMode failureMode,
+			PayloadMismatch payloadMismatch, boolean commitWithTransaction) {
+		this(lease, retention, keepAlive, failureMode, payloadMismatch, commitWithTransaction, false);
+	}
+
+	/**
 	 * A copy of these settings that commits (or not) the completion with the call's transaction.
 	 * @param commit whether the completion commits with the call's transaction
 	 * @return the copy
 	 */
 	public IdempotencySettings withCommitWithTransaction(boolean commit) {
 		return new IdempotencySettings(this.lease, this.retention, this.keepAlive, this.failureMode,
-				this.payloadMismatch, commit);
+				this.payloadMismatch, commit, this.nearCache);
+	}
+
+	/**
+	 * A copy of these settings that uses (or not) the near cache.
+	 * @param enabled whether completed keys are kept in the near cache
+	 * @return the copy
+	 */
+	public IdempotencySettings withNearCache(boolean enabled) {
+		return new IdempotencySettings(this.lease, this.retention, this.keepAlive, this.failureMode,
+				this.payloadMismatch, this.commitWithTransaction, enabled);
 	}
 
 	private static void requirePositive(Duration duration, String what) {

@@ -23,6 +23,11 @@ final class TransactionBoundClaim<T> implements TransactionalCompletion.Claim<T>
 
 	private volatile boolean fenced;
 
+	/** What the transaction completes the key with, kept for the near cache once it has committed. */
+	private volatile byte[] completion;
+
+	private volatile NearCache.Mark mark;
+
 	TransactionBoundClaim(ClaimedAttempt attempt, Function<T, byte[]> encoder) {
 		this.attempt = attempt;
 		this.encoder = encoder;
@@ -61,11 +66,13 @@ final class TransactionBoundClaim<T> implements TransactionalCompletion.Claim<T>
 	public byte[] completion(T result) {
 		byte[] completion = this.encoder.apply(result);
 		this.releaseOnCommit = completion == null;
+		this.completion = completion;
 		return completion;
 	}
 
 	@Override
 	public void completing() {
+		this.mark = this.attempt.nearCacheMark();
 		this.completing = this.attempt.endElsewhere();
 	}
 
@@ -82,6 +89,8 @@ final class TransactionBoundClaim<T> implements TransactionalCompletion.Claim<T>
 			return;
 		}
 		this.attempt.finished();
+		// only now, after the commit, is the completion the store's: a rollback keeps nothing
+		this.attempt.keepNear(this.mark, this.completion);
 	}
 
 	@Override

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import io.idempotent.core.DuplicateLevel;
 import io.idempotent.core.IdempotencyObserver;
 import io.idempotent.core.IdempotentOperation;
 import io.idempotent.store.AcquireResult;
@@ -20,7 +21,8 @@ import io.idempotent.store.AcquireResult;
  * <ul>
  * <li>{@code idempotent.duplicates} (counter): duplicates blocked; tags {@code name}, {@code source},
  * {@code state} = {@code completed} | {@code in_progress} | {@code mismatch} (a completed key that came back
- * with a different payload).</li>
+ * with a different payload), {@code level} = {@code near} (answered from this instance's near cache, no store
+ * call) | {@code store} (answered by the store; always for {@code in_progress}).</li>
  * <li>{@code idempotent.executions} (timer): guarded calls that ran; tags {@code name}, {@code source},
  * {@code outcome} = {@code success} | {@code failure}.</li>
  * <li>{@code idempotent.fenced} (counter): calls that overran their lease and were refused a complete,
@@ -62,8 +64,18 @@ public final class MicrometerIdempotencyObserver implements IdempotencyObserver 
 
 	@Override
 	public void duplicate(IdempotentOperation operation, AcquireResult.Status state) {
+		duplicate(operation, state, DuplicateLevel.STORE);
+	}
+
+	@Override
+	public void duplicate(IdempotentOperation operation, AcquireResult.Status state, DuplicateLevel level) {
 		OperationMeters meters = meters(operation);
-		(state == AcquireResult.Status.COMPLETED ? meters.completedDuplicates : meters.inProgressDuplicates).increment();
+		if (state != AcquireResult.Status.COMPLETED) {
+			meters.inProgressDuplicates.increment();
+		}
+		else {
+			((level == DuplicateLevel.NEAR) ? meters.nearCompletedDuplicates : meters.completedDuplicates).increment();
+		}
 	}
 
 	@Override
@@ -80,7 +92,13 @@ public final class MicrometerIdempotencyObserver implements IdempotencyObserver 
 
 	@Override
 	public void payloadMismatch(IdempotentOperation operation) {
-		meters(operation).mismatchedDuplicates.increment();
+		payloadMismatch(operation, DuplicateLevel.STORE);
+	}
+
+	@Override
+	public void payloadMismatch(IdempotentOperation operation, DuplicateLevel level) {
+		OperationMeters meters = meters(operation);
+		((level == DuplicateLevel.NEAR) ? meters.nearMismatchedDuplicates : meters.mismatchedDuplicates).increment();
 	}
 
 	@Override
@@ -111,6 +129,13 @@ public final class MicrometerIdempotencyObserver implements IdempotencyObserver 
 			.tag("source", operation.source());
 	}
 
+	private Counter duplicates(IdempotentOperation operation, String state, DuplicateLevel level) {
+		return counter(DUPLICATES, "Duplicate calls blocked without running the guarded method", operation)
+			.tag("state", state)
+			.tag("level", level.tagValue())
+			.register(this.registry);
+	}
+
 	private Timer timer(IdempotentOperation operation, String outcome) {
 		return Timer.builder(EXECUTIONS)
 			.description("Guarded calls that claimed their key and ran")
@@ -130,6 +155,10 @@ public final class MicrometerIdempotencyObserver implements IdempotencyObserver 
 
 		private final Counter mismatchedDuplicates;
 
+		private final Counter nearCompletedDuplicates;
+
+		private final Counter nearMismatchedDuplicates;
+
 		private final Timer successes;
 
 		private final Timer failures;
@@ -137,14 +166,12 @@ public final class MicrometerIdempotencyObserver implements IdempotencyObserver 
 		private final Counter unguarded;
 
 		OperationMeters(IdempotentOperation operation) {
-			String duplicates = "Duplicate calls blocked without running the guarded method";
 			this.source = operation.source();
-			this.completedDuplicates = counter(DUPLICATES, duplicates, operation).tag("state", "completed")
-				.register(MicrometerIdempotencyObserver.this.registry);
-			this.inProgressDuplicates = counter(DUPLICATES, duplicates, operation).tag("state", "in_progress")
-				.register(MicrometerIdempotencyObserver.this.registry);
-			this.mismatchedDuplicates = counter(DUPLICATES, duplicates, operation).tag("state", "mismatch")
-				.register(MicrometerIdempotencyObserver.this.registry);
+			this.completedDuplicates = duplicates(operation, "completed", DuplicateLevel.STORE);
+			this.inProgressDuplicates = duplicates(operation, "in_progress", DuplicateLevel.STORE);
+			this.mismatchedDuplicates = duplicates(operation, "mismatch", DuplicateLevel.STORE);
+			this.nearCompletedDuplicates = duplicates(operation, "completed", DuplicateLevel.NEAR);
+			this.nearMismatchedDuplicates = duplicates(operation, "mismatch", DuplicateLevel.NEAR);
 			this.successes = timer(operation, "success");
 			this.failures = timer(operation, "failure");
 			this.unguarded = counter(UNGUARDED,

@@ -29,6 +29,15 @@ public final class ObservationOutcomeObserver implements IdempotencyObserver {
 	}
 
 	@Override
+	public void nearCacheHit(IdempotentOperation operation, String originalTraceId) {
+		// the observed store links a replay found in the store; one found in the near cache is linked here
+		IdempotencyObservationContext execution = ObservedIdempotencyStore.currentExecution(this.registry);
+		if (execution != null && originalTraceId != null) {
+			execution.setOriginalTraceId(originalTraceId);
+		}
+	}
+
+	@Override
 	public void executed(IdempotentOperation operation, boolean success, long nanos) {
 		outcome(success ? "executed" : "failed");
 	}

@@ -46,14 +46,14 @@ import io.idempotent.store.memory.InMemoryIdempotencyStore;
 /**
  * The shipped Grafana dashboard cannot rot: every meter and tag its queries use is one a running application
  * really exposes at {@code /actuator/prometheus}, after each kind of event (a run, duplicates completed and in
- * progress, a fenced call, a fail-open call, store calls) has happened once.
+ * progress, a near-cache hit, a fenced call, a fail-open call, store calls) has happened once.
  */
 @SpringBootTest(classes = GrafanaDashboardTests.DashboardApplication.class, properties = {
 		"management.endpoints.web.exposure.include=prometheus",
 		"management.metrics.tags.application=dashboard-test",
 		"management.metrics.distribution.percentiles-histogram.idempotent.store.operations=true",
 		"idempotent.handlers.[dash.slow].lease=1s", "idempotent.handlers.[dash.slow].keep-alive=false",
-		"idempotent.handlers.[dash.flaky].failure-mode=fail-open" })
+		"idempotent.handlers.[dash.flaky].failure-mode=fail-open", "idempotent.handlers.[dash.run].near-cache=true" })
 @AutoConfigureMockMvc(addFilters = false)
 class GrafanaDashboardTests {
 
@@ -88,8 +88,10 @@ class GrafanaDashboardTests {
 		Map<String, Set<String>> queried = queriedLabels(dashboardQueries());
 		assertThat(queried).as("meters the dashboard queries").containsKeys("idempotent_executions_seconds_count",
 				"idempotent_duplicates_total", "idempotent_fenced_total", "idempotent_unguarded_total",
-				"idempotent_store_operations_seconds_bucket", "idempotent_store_operations_seconds_count");
+				"idempotent_store_operations_seconds_bucket", "idempotent_store_operations_seconds_count",
+				"idempotent_near_cache_size");
 		assertThat(queried.get("idempotent_fenced_total")).contains("name", "transition", "application");
+		assertThat(queried.get("idempotent_duplicates_total")).contains("level", "state");
 		queried.forEach((metric, labels) -> {
 			assertThat(exposed).as("/actuator/prometheus exposes " + metric).containsKey(metric);
 			assertThat(exposed.get(metric)).as("labels of " + metric).containsAll(labels);
