@@ -45,7 +45,7 @@ class MetersRegisteredOncePerOperationTests {
 		assertThat(meters.registrations()).isEqualTo(registrations);
 		assertThat(meters.created()).isEqualTo(created);
 		assertThat(meters.getMeters()).hasSize(meterCount);
-		assertThat(payments.runs).isEqualTo(2 * 2 * 1000);
+		assertThat(payments.runs()).isEqualTo(2 * 2 * 1000);
 	}
 
 	@Test
@@ -90,7 +90,11 @@ class MetersRegisteredOncePerOperationTests {
 	/** Guarded methods under test. */
 	public static class Payments {
 
-		int runs;
+		private int runs;
+
+		public int runs() {
+			return this.runs;
+		}
 
 		@Idempotent(key = "#id")
 		public String pay(String id) {
