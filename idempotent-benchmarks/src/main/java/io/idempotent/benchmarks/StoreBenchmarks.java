@@ -171,7 +171,9 @@ final class StoreBenchmarks {
 
 		RawJdbc(DataSource dataSource, JdbcIdempotencyStore store) throws ReflectiveOperationException {
 			this.dataSource = dataSource;
-			this.claimSql = field(store, "claimSql");
+			// the claim the store runs on this server: MariaDB 10.5+ claims with INSERT ... RETURNING
+			this.claimSql = (store.dialect() == JdbcDialect.MYSQL && store.claimsInOneRoundTrip())
+					? field(store, "claimReturningSql") : field(store, "claimSql");
 			this.completeSql = field(store, "completeSql");
 			this.claimIsQuery = this.claimSql.startsWith("WITH") || this.claimSql.startsWith("SELECT")
 					|| this.claimSql.contains(" RETURNING ");

@@ -135,6 +135,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
 	private final RedisConnectionFactory connectionFactory;
 
+	private final LettuceSharedScripts lettuce;
+
 	private final Map<String, byte[]> namePrefixes = new ConcurrentHashMap<>();
 
 	private volatile EncodedMillis lastMillis;
@@ -165,6 +167,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 					+ REDIS_MAX_RESULT_SIZE + " bytes (Redis's own limit), not " + maxResultSize);
 		}
 		this.connectionFactory = connectionFactory;
+		this.lettuce = LettuceSharedScripts.forFactory(connectionFactory);
 		this.prefix = prefix.endsWith(":") ? prefix : prefix + ":";
 		this.maxResultSize = maxResultSize;
 	}
@@ -255,9 +258,19 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 	 * template, serializers or connection proxies.
 	 */
 	private Object eval(String transition, LuaScript script, ReturnType type, byte[] key, byte[]... args) {
-		byte[][] keyAndArgs = new byte[args.length + 1][];
-		keyAndArgs[0] = key;
-		System.arraycopy(args, 0, keyAndArgs, 1, args.length);
+		LettuceSharedScripts lettuce = this.lettuce;
+		if (lettuce != null) {
+			Object reply;
+			try {
+				reply = lettuce.eval(script.sha(), script.source(), type, key, args);
+			}
+			catch (RuntimeException ex) {
+				throw failed(transition, ex);
+			}
+			if (reply != LettuceSharedScripts.UNAVAILABLE) {
+				return reply;
+			}
+		}
 		RedisConnection connection;
 		try {
 			connection = this.connectionFactory.getConnection();
@@ -265,6 +278,9 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 		catch (RuntimeException ex) {
 			throw failed(transition, ex);
 		}
+		byte[][] keyAndArgs = new byte[args.length + 1][];
+		keyAndArgs[0] = key;
+		System.arraycopy(args, 0, keyAndArgs, 1, args.length);
 		try {
 			try {
 				return connection.scriptingCommands().evalSha(script.sha(), type, 1, keyAndArgs);
@@ -284,7 +300,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 		}
 	}
 
-	private static boolean noScript(Throwable ex) {
+	static boolean noScript(Throwable ex) {
 		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
 			if (cause.getMessage() != null && cause.getMessage().contains("NOSCRIPT")) {
 				return true;
