@@ -14,7 +14,18 @@ public final class StoreProfileMain {
 	private StoreProfileMain() {
 	}
 
-	public static void main(String[] args) throws Exception {
+	public static void main(String[] args) {
+		try {
+			run(args);
+		}
+		catch (Throwable ex) {
+			ex.printStackTrace();
+			System.exit(1); // the servers' and clients' threads would keep the JVM up
+		}
+		System.exit(0);
+	}
+
+	private static void run(String[] args) throws Exception {
 		String modeName = (args.length > 0) ? args[0] : "quick";
 		List<String> stores = List.of(((args.length > 1) ? args[1] : "redis,postgres,mariadb").split(","));
 		Report report = new Report("Store rows only, mode `" + modeName + "`, "
@@ -31,7 +42,6 @@ public final class StoreProfileMain {
 		}
 		System.out.println();
 		System.out.println(report.markdown());
-		System.exit(0);
 	}
 
 }
