@@ -4,6 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLIntegrityConstraintViolationException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -11,12 +15,14 @@ import javax.sql.DataSource;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SetArgs;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import io.idempotent.store.jdbc.JdbcDialect;
@@ -27,14 +33,19 @@ import io.idempotent.testsupport.TestRedis;
 
 /**
  * The guarded no-op method on a real store against a raw loop doing the same round trips directly on the same
- * server: Redis {@code SET NX PX} then {@code SET PX} with Lettuce on one shared connection; PostgreSQL
- * {@code INSERT ... ON CONFLICT DO NOTHING} then {@code UPDATE}; MariaDB a plain {@code INSERT} then
- * {@code UPDATE}, each auto-committed over the same connection pool. The duplicate path (a completed key) is
- * measured against one raw read.
+ * server, so that the ratio is the guard's own cost. Redis: {@code EVALSHA} of the store's own claim script then
+ * its complete script, with Lettuce on one shared connection. JDBC: the store's own claim statement then its
+ * complete statement, each on a connection of its own from the same pool, auto-committed (as the store runs
+ * them outside a transaction). A duplicate (a completed key) is measured against one raw run of the claim
+ * script or statement on a completed key: the one round trip a duplicate needs.
  */
 final class StoreBenchmarks {
 
 	private static final Duration RETENTION = Duration.ofMinutes(2);
+
+	private static final int[] THREADS = { 1, 8 };
+
+	private static final String TOKEN = "0123456789abcdef0123456789abcdef";
 
 	private final BenchmarkMode mode;
 
@@ -53,27 +64,39 @@ final class StoreBenchmarks {
 		factory.afterPropertiesSet();
 		factory.start();
 		RedisClient client = RedisClient.create(RedisURI.create(TestRedis.host(), TestRedis.port()));
-		try (StatefulRedisConnection<String, String> connection = client.connect()) {
-			RedisCommands<String, String> raw = connection.sync();
-			GuardedHandler guarded = GuardedHandler.guarded(new RedisIdempotencyStore(factory, "bench"), RETENTION);
-			SetArgs claim = SetArgs.Builder.nx().px(60_000);
-			SetArgs complete = SetArgs.Builder.px(RETENTION.toMillis());
-			for (int threads : new int[] { 1, 8 }) {
+		try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
+			RedisCommands<byte[], byte[]> raw = connection.sync();
+			RedisIdempotencyStore store = new RedisIdempotencyStore(factory, "bench");
+			GuardedHandler guarded = GuardedHandler.guarded(store, RETENTION);
+			String claimSha = raw.scriptLoad(script("CLAIM"));
+			String completeSha = raw.scriptLoad(script("COMPLETE"));
+			byte[] token = ascii(TOKEN);
+			byte[] lease = ascii("60000");
+			byte[] retention = ascii(Long.toString(RETENTION.toMillis()));
+			byte[] zero = ascii("0");
+			byte[] none = new byte[0];
+			for (int threads : THREADS) {
 				LoadResult rawResult = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(), (i) -> {
-					String key = "raw:" + this.run + ":" + i;
-					raw.set(key, "P0123456789abcdef0123456789abcdef", claim);
-					raw.set(key, "C", complete);
+					byte[][] key = { ascii("raw:" + this.run + ":" + i) };
+					raw.evalsha(claimSha, ScriptOutputType.MULTI, key, token, lease, zero, none);
+					raw.evalsha(completeSha, ScriptOutputType.INTEGER, key, token, none, retention);
 				});
 				LoadResult guardedResult = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(),
 						(i) -> guarded.handle(this.run + ":" + threads + ":" + i));
 				this.report.load("Redis 7", "first call: claim + complete", threads, rawResult, guardedResult);
 			}
-			raw.set("raw:duplicate", "C");
+			byte[][] completedKey = { ascii("raw:duplicate:" + this.run) };
+			raw.evalsha(claimSha, ScriptOutputType.MULTI, completedKey, token, lease, zero, none);
+			raw.evalsha(completeSha, ScriptOutputType.INTEGER, completedKey, token, none, retention);
 			guarded.handle("duplicate");
-			LoadResult rawRead = LoadRunner.run(1, this.mode.warmup(), this.mode.measure(), (i) -> raw.get("raw:duplicate"));
-			LoadResult guardedRead = LoadRunner.run(1, this.mode.warmup(), this.mode.measure(),
-					(i) -> guarded.handle("duplicate"));
-			this.report.load("Redis 7", "duplicate of a completed key vs one GET", 1, rawRead, guardedRead);
+			for (int threads : THREADS) {
+				LoadResult rawRead = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(),
+						(i) -> raw.evalsha(claimSha, ScriptOutputType.MULTI, completedKey, token, lease, zero, none));
+				LoadResult guardedRead = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(),
+						(i) -> guarded.handle("duplicate"));
+				this.report.load("Redis 7", "duplicate of a completed key vs one claim script", threads, rawRead,
+						guardedRead);
+			}
 		}
 		finally {
 			client.shutdown();
@@ -86,55 +109,139 @@ final class StoreBenchmarks {
 		JdbcDialect dialect = store.dialect();
 		createTable(dataSource, dialect, "idempotency_record");
 		createTable(dataSource, dialect, "raw_record");
+		JdbcIdempotencyStore rawStore = new JdbcIdempotencyStore(dataSource, "raw_record", 1 << 20);
 		GuardedHandler guarded = GuardedHandler.guarded(store, RETENTION);
-		String insert = (dialect == JdbcDialect.POSTGRESQL)
-				? "INSERT INTO raw_record (operation_name, record_key, state, owner_token, fence, expires_at, created_at) "
-						+ "VALUES (?, ?, 'PROCESSING', ?, 1, CURRENT_TIMESTAMP + INTERVAL '1 minute', CURRENT_TIMESTAMP) "
-						+ "ON CONFLICT DO NOTHING"
-				: "INSERT INTO raw_record (operation_name, record_key, state, owner_token, fence, expires_at, created_at) "
-						+ "VALUES (?, ?, 'PROCESSING', ?, 1, UTC_TIMESTAMP(3) + INTERVAL 1 MINUTE, UTC_TIMESTAMP(3))";
-		String update = "UPDATE raw_record SET state = 'COMPLETED', result_data = ? WHERE operation_name = ? "
-				+ "AND record_key = ? AND owner_token = ?";
+		RawJdbc raw = new RawJdbc(dataSource, rawStore);
 		byte[] rawName = "raw".getBytes(StandardCharsets.UTF_8);
-		byte[] empty = new byte[0];
-		for (int threads : new int[] { 1, 8 }) {
+		for (int threads : THREADS) {
 			LoadResult rawResult = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(), (i) -> {
-				String key = this.run + ":" + threads + ":" + i;
-				try (Connection connection = dataSource.getConnection()) {
-					try (PreparedStatement claim = connection.prepareStatement(insert)) {
-						claim.setBytes(1, rawName);
-						claim.setBytes(2, key.getBytes(StandardCharsets.UTF_8));
-						claim.setString(3, "0123456789abcdef0123456789abcdef");
-						claim.executeUpdate();
-					}
-					try (PreparedStatement complete = connection.prepareStatement(update)) {
-						complete.setBytes(1, empty);
-						complete.setBytes(2, rawName);
-						complete.setBytes(3, key.getBytes(StandardCharsets.UTF_8));
-						complete.setString(4, "0123456789abcdef0123456789abcdef");
-						complete.executeUpdate();
-					}
-				}
+				byte[] key = (this.run + ":" + threads + ":" + i).getBytes(StandardCharsets.UTF_8);
+				raw.claim(rawName, key);
+				raw.complete(rawName, key);
 			});
 			LoadResult guardedResult = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(),
 					(i) -> guarded.handle(this.run + ":" + threads + ":" + i));
 			this.report.load(name, "first call: claim + complete", threads, rawResult, guardedResult);
 		}
+		byte[] completedKey = ("duplicate-" + this.run).getBytes(StandardCharsets.UTF_8);
+		raw.claim(rawName, completedKey);
+		raw.complete(rawName, completedKey);
 		guarded.handle("duplicate-" + this.run);
-		LoadResult rawRead = LoadRunner.run(1, this.mode.warmup(), this.mode.measure(), (i) -> {
-			try (Connection connection = dataSource.getConnection();
-					PreparedStatement read = connection.prepareStatement(
-							"SELECT state, result_data FROM raw_record WHERE operation_name = ? AND record_key = ?")) {
-				read.setBytes(1, rawName);
-				read.setBytes(2, (this.run + ":1:1").getBytes(StandardCharsets.UTF_8));
-				try (ResultSet rows = read.executeQuery()) {
-					rows.next();
+		for (int threads : THREADS) {
+			LoadResult rawRead = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(),
+					(i) -> raw.claim(rawName, completedKey));
+			LoadResult guardedRead = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(),
+					(i) -> guarded.handle("duplicate-" + this.run));
+			this.report.load(name, "duplicate of a completed key vs one claim statement", threads, rawRead,
+					guardedRead);
+		}
+	}
+
+	/** The Lua source of one of the Redis store's scripts, read from the store so the raw loop runs the same. */
+	private static byte[] script(String name) throws ReflectiveOperationException {
+		Field field = RedisIdempotencyStore.class.getDeclaredField(name);
+		field.setAccessible(true);
+		Object script = field.get(null);
+		String source = (script instanceof RedisScript<?> redisScript) ? redisScript.getScriptAsString()
+				: script.toString();
+		return source.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static byte[] ascii(String text) {
+		return text.getBytes(StandardCharsets.US_ASCII);
+	}
+
+	/**
+	 * The JDBC store's own claim and complete statements (read from a store on the raw table), run with plain
+	 * JDBC, each on an auto-committed connection of its own.
+	 */
+	private static final class RawJdbc {
+
+		private final DataSource dataSource;
+
+		private final String claimSql;
+
+		private final String completeSql;
+
+		private final boolean claimIsQuery;
+
+		private final boolean generatedKeys;
+
+		private final int claimParameters;
+
+		RawJdbc(DataSource dataSource, JdbcIdempotencyStore store) throws ReflectiveOperationException {
+			this.dataSource = dataSource;
+			// the claim the store runs on this server: MariaDB 10.5+ claims with INSERT ... RETURNING
+			this.claimSql = (store.dialect() == JdbcDialect.MYSQL && claimsInOneRoundTrip(store))
+					? field(store, "claimReturningSql") : field(store, "claimSql");
+			this.completeSql = field(store, "completeSql");
+			this.claimIsQuery = this.claimSql.startsWith("WITH") || this.claimSql.startsWith("SELECT")
+					|| this.claimSql.contains(" RETURNING ");
+			this.generatedKeys = this.claimSql.contains("LAST_INSERT_ID");
+			this.claimParameters = (int) this.claimSql.chars().filter((c) -> c == '?').count();
+		}
+
+		void claim(byte[] name, byte[] key) throws Exception {
+			try (Connection connection = this.dataSource.getConnection();
+					PreparedStatement claim = this.generatedKeys
+							? connection.prepareStatement(this.claimSql, Statement.RETURN_GENERATED_KEYS)
+							: connection.prepareStatement(this.claimSql)) {
+				claim.setBytes(1, name);
+				claim.setBytes(2, key);
+				claim.setString(3, TOKEN);
+				claim.setNull(4, Types.VARBINARY);
+				claim.setLong(5, 60_000);
+				if (this.claimParameters > 5) {
+					claim.setBytes(6, name);
+					claim.setBytes(7, key);
+				}
+				if (this.claimIsQuery) {
+					try (ResultSet rows = claim.executeQuery()) {
+						rows.next();
+					}
+				}
+				else {
+					try {
+						claim.executeUpdate();
+						try (ResultSet keys = claim.getGeneratedKeys()) {
+							keys.next();
+						}
+					}
+					catch (SQLIntegrityConstraintViolationException duplicate) {
+						// a duplicate: the one round trip the raw loop measures
+					}
 				}
 			}
-		});
-		LoadResult guardedRead = LoadRunner.run(1, this.mode.warmup(), this.mode.measure(),
-				(i) -> guarded.handle("duplicate-" + this.run));
-		this.report.load(name, "duplicate of a completed key vs one SELECT", 1, rawRead, guardedRead);
+		}
+
+		void complete(byte[] name, byte[] key) throws Exception {
+			try (Connection connection = this.dataSource.getConnection();
+					PreparedStatement complete = connection.prepareStatement(this.completeSql)) {
+				complete.setBytes(1, new byte[0]);
+				complete.setLong(2, RETENTION.toMillis());
+				complete.setBytes(3, name);
+				complete.setBytes(4, key);
+				complete.setString(5, TOKEN);
+				complete.executeUpdate();
+			}
+		}
+
+		/** False on a store built before MariaDB claimed in one round trip (comparing builds with one harness). */
+		private static boolean claimsInOneRoundTrip(JdbcIdempotencyStore store) {
+			try {
+				return store.claimsInOneRoundTrip();
+			}
+			catch (NoSuchMethodError ex) {
+				return false;
+			}
+		}
+
+		private static String field(JdbcIdempotencyStore store, String name) throws ReflectiveOperationException {
+			Field field = JdbcIdempotencyStore.class.getDeclaredField(name);
+			field.setAccessible(true);
+			return (String) field.get(store);
+		}
+
 	}
 
 	private static void createTable(DataSource dataSource, JdbcDialect dialect, String table) throws Exception {

@@ -1,7 +1,13 @@
 package io.idempotent.key;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.expression.EvaluationException;
+import org.springframework.expression.Expression;
+import org.springframework.expression.spel.ast.VariableReference;
+import org.springframework.expression.spel.standard.SpelExpression;
 import org.springframework.expression.spel.support.StandardEvaluationContext;
 
 import io.idempotent.core.IdempotencyKeyException;
@@ -12,6 +18,11 @@ import io.idempotent.core.IdempotencyKeyException;
  * rejected with {@link IdempotencyKeyException} naming the method and expression, never the arguments.
  */
 public final class KeyResolver {
+
+	private static final int MAX_CACHED_EXPRESSIONS = 4096;
+
+	/** By expression identity: the argument it names alone, or -1. */
+	private final Map<Expression, Integer> directArguments = new ConcurrentHashMap<>();
 
 	/**
 	 * The raw business key of a call.
@@ -24,8 +35,16 @@ public final class KeyResolver {
 			return require(method.adapter().defaultKey(invocation), method,
 					method.adapter().defaultKeyDescription());
 		}
-		StandardEvaluationContext context = new StandardEvaluationContext();
 		Object[] arguments = invocation.getArguments();
+		if (method.adapter() == null) {
+			int argument = directArgument(method);
+			if (argument >= 0) {
+				Object value = arguments[argument];
+				return require((value != null) ? value.toString() : null, method,
+						"key expression '" + method.keyExpressionSource() + "'");
+			}
+		}
+		StandardEvaluationContext context = new StandardEvaluationContext();
 		String[][] variables = method.argumentVariables();
 		for (int i = 0; i < arguments.length && i < variables.length; i++) {
 			for (String variable : variables[i]) {
@@ -45,6 +64,42 @@ public final class KeyResolver {
 		}
 		return require((value != null) ? value.toString() : null, method,
 				"key expression '" + method.keyExpressionSource() + "'");
+	}
+
+	/**
+	 * The argument a key expression that is just one argument variable ({@code #id}, {@code #p0}, {@code #a0})
+	 * names, found once per expression: such a key is that argument, as SpEL would evaluate it, without an
+	 * evaluation context per call. -1 for any other expression.
+	 */
+	private int directArgument(IdempotentMethod method) {
+		Expression expression = method.keyExpression();
+		Integer known = this.directArguments.get(expression);
+		if (known == null) {
+			known = findDirectArgument(expression, method.argumentVariables());
+			if (this.directArguments.size() < MAX_CACHED_EXPRESSIONS) {
+				this.directArguments.put(expression, known);
+			}
+		}
+		return known;
+	}
+
+	private static int findDirectArgument(Expression expression, String[][] variables) {
+		if (!(expression instanceof SpelExpression spel) || !(spel.getAST() instanceof VariableReference reference)) {
+			return -1;
+		}
+		String name = reference.toStringAST().substring(1);
+		if (name.equals("root") || name.equals("this")) {
+			return -1;
+		}
+		// the variable a later argument binds wins, as in the evaluation context
+		for (int i = variables.length - 1; i >= 0; i--) {
+			for (String variable : variables[i]) {
+				if (variable.equals(name)) {
+					return i;
+				}
+			}
+		}
+		return -1;
 	}
 
 	private static String require(String key, IdempotentMethod method, String what) {

@@ -168,7 +168,7 @@ public final class RocketMQInvocationAdapter implements InvocationAdapter {
 			logger.warn("Message {} for '{}' was redelivered while its key is still in progress ({} deliveries so far)",
 					uniqueId(message), method.operation().name(), refusals);
 		}
-		else {
+		else if (logger.isDebugEnabled()) {
 			logger.debug("Message {} for '{}' refused while its key is in progress ({} deliveries so far)",
 					uniqueId(message), method.operation().name(), refusals);
 		}

@@ -1,5 +1,7 @@
 package io.idempotent.web;
 
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,7 +26,7 @@ final class FingerprintExpressions {
 
 	private final Map<String, Expression> expressions = new ConcurrentHashMap<>();
 
-	private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
+	private final ParameterNameDiscoverer parameterNames = new CachedParameterNames(new DefaultParameterNameDiscoverer());
 
 	FingerprintExpressions(Map<String, String> sources) {
 		SpelExpressionParser parser = new SpelExpressionParser();
@@ -51,6 +53,38 @@ final class FingerprintExpressions {
 				invocation.getArguments(), this.parameterNames);
 		context.setVariable("request", request);
 		return expression.getValue(context);
+	}
+
+	/**
+	 * Parameter names found once per method: the evaluation context asks for them on every call that reads an
+	 * argument, and the reflective lookup allocates each time.
+	 */
+	private static final class CachedParameterNames implements ParameterNameDiscoverer {
+
+		private static final String[] NONE = new String[0];
+
+		private final ParameterNameDiscoverer delegate;
+
+		private final Map<Method, String[]> names = new ConcurrentHashMap<>();
+
+		CachedParameterNames(ParameterNameDiscoverer delegate) {
+			this.delegate = delegate;
+		}
+
+		@Override
+		public String[] getParameterNames(Method method) {
+			String[] found = this.names.computeIfAbsent(method, (m) -> {
+				String[] discovered = this.delegate.getParameterNames(m);
+				return (discovered != null) ? discovered : NONE;
+			});
+			return (found == NONE) ? null : found;
+		}
+
+		@Override
+		public String[] getParameterNames(Constructor<?> ctor) {
+			return this.delegate.getParameterNames(ctor);
+		}
+
 	}
 
 }

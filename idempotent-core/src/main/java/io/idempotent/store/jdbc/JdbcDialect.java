@@ -1,12 +1,13 @@
 package io.idempotent.store.jdbc;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
-
-import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
-import org.springframework.jdbc.core.JdbcTemplate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The SQL that differs between the supported databases, kept small and explicit. Every time comparison uses
@@ -54,10 +55,18 @@ public enum JdbcDialect {
 	},
 
 	/**
-	 * MySQL and MariaDB: a plain {@code INSERT} (a duplicate key is an expected outcome; {@code INSERT IGNORE}
-	 * would also turn truncation and other errors into warnings), then a read, then a conditional update of an
-	 * expired record. Writes hand the fence back through {@code LAST_INSERT_ID(expr)}, the generated key of the
-	 * statement, so they need no extra round trip.
+	 * MySQL and MariaDB, the server told apart from the JDBC metadata ({@link #supportsInsertReturning}):
+	 * <ul>
+	 * <li><b>MariaDB 10.5 and later</b>: the claim is one statement, {@code INSERT ... ON DUPLICATE KEY UPDATE
+	 * state = state RETURNING ...}: it inserts the claim, or (a no-op update of the existing row) returns that
+	 * row, so a duplicate costs one round trip like on PostgreSQL. The returned owner token tells the two
+	 * apart. The no-op update takes the existing row's lock for the statement (it auto-commits at once).</li>
+	 * <li><b>MySQL (8 has no {@code RETURNING}) and MariaDB before 10.5</b>: a plain {@code INSERT} (a duplicate
+	 * key is an expected outcome; {@code INSERT IGNORE} would also turn truncation and other errors into
+	 * warnings), then, on a duplicate, a read: two round trips.</li>
+	 * </ul>
+	 * Both then take an expired record over with a conditional update. Writes hand the fence back through
+	 * {@code LAST_INSERT_ID(expr)}, the generated key of the statement, so they need no extra round trip.
 	 */
 	MYSQL("mysql", "UTC_TIMESTAMP(3)", "TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(3))",
 			"TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(3), expires_at) DIV 1000",
@@ -69,19 +78,24 @@ public enum JdbcDialect {
 		}
 
 		@Override
-		Long writeReturningFence(JdbcTemplate jdbc, String sql, Object... args) {
-			return jdbc.execute((java.sql.Connection connection) -> {
-				PreparedStatement statement = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
-				new ArgumentPreparedStatementSetter(args).setValues(statement);
-				return statement;
-			}, (PreparedStatement statement) -> {
+		Long writeReturningFence(Connection connection, String sql, Object... args) throws SQLException {
+			try (PreparedStatement statement = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+				JdbcStatements.bind(statement, args);
 				if (statement.executeUpdate() != 1) {
 					return null;
 				}
 				try (ResultSet keys = statement.getGeneratedKeys()) {
 					return keys.next() ? keys.getLong(1) : null;
 				}
-			});
+			}
+		}
+
+		@Override
+		String claimReturningSql(String table) {
+			return "INSERT INTO " + table + " (operation_name, record_key, state, owner_token, fence, fingerprint, "
+					+ "expires_at, created_at) VALUES (?, ?, 'PROCESSING', ?, " + nowMicros() + ", ?, " + nowPlusMillis()
+					+ ", " + now() + ") ON DUPLICATE KEY UPDATE state = state RETURNING state, owner_token, result_data, "
+					+ "fingerprint, " + millisRemaining() + " AS remaining, fence";
 		}
 
 	},
@@ -108,6 +122,8 @@ public enum JdbcDialect {
 		}
 
 	};
+
+	private static final Pattern MARIADB_VERSION = Pattern.compile("(?:5\\.5\\.5-)?(\\d+)\\.(\\d+)");
 
 	private final String platform;
 
@@ -246,13 +262,57 @@ public enum JdbcDialect {
 
 	/**
 	 * Runs a write built by {@link #returningFence} and returns the fence it wrote.
-	 * @param jdbc the template
+	 * @param connection the connection
 	 * @param sql the statement
 	 * @param args its parameters
 	 * @return the fence, or null when no row was written
+	 * @throws SQLException as the driver throws it
 	 */
-	Long writeReturningFence(JdbcTemplate jdbc, String sql, Object... args) {
-		return jdbc.query(sql, (ResultSet rs) -> rs.next() ? rs.getLong(1) : null, args);
+	Long writeReturningFence(Connection connection, String sql, Object... args) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(sql)) {
+			JdbcStatements.bind(statement, args);
+			try (ResultSet rs = statement.executeQuery()) {
+				return rs.next() ? rs.getLong(1) : null;
+			}
+		}
+	}
+
+	/**
+	 * The one-statement claim of servers that {@link #supportsInsertReturning support it}: inserts the claim or
+	 * returns the existing row (state, owner_token, result_data, fingerprint, remaining, fence).
+	 * @param table the table
+	 * @return the SQL; parameters name, key, token, fingerprint, lease millis
+	 * @throws UnsupportedOperationException for dialects without one
+	 */
+	String claimReturningSql(String table) {
+		throw new UnsupportedOperationException(name() + " has no INSERT ... RETURNING claim");
+	}
+
+	/**
+	 * Whether this dialect's server, as its JDBC metadata names it, takes the one-statement claim
+	 * {@link #claimReturningSql}: MariaDB 10.5 and later ({@code INSERT ... RETURNING}); not MySQL, which has no
+	 * {@code RETURNING}, nor PostgreSQL and H2, whose claims are built otherwise.
+	 * @param productName {@link java.sql.DatabaseMetaData#getDatabaseProductName()}
+	 * @param productVersion {@link java.sql.DatabaseMetaData#getDatabaseProductVersion()}
+	 * @return true for MariaDB 10.5 or later
+	 */
+	boolean supportsInsertReturning(String productName, String productVersion) {
+		if (this != MYSQL || productVersion == null) {
+			return false;
+		}
+		boolean mariaDb = (productName != null && productName.toLowerCase(Locale.ROOT).contains("mariadb"))
+				|| productVersion.toLowerCase(Locale.ROOT).contains("mariadb");
+		if (!mariaDb) {
+			return false;
+		}
+		// MySQL's Connector/J can show MariaDB 10.x as "5.5.5-10.x.y-MariaDB" (the replication-era prefix)
+		Matcher version = MARIADB_VERSION.matcher(productVersion);
+		if (!version.lookingAt()) {
+			return false;
+		}
+		int major = Integer.parseInt(version.group(1));
+		int minor = Integer.parseInt(version.group(2));
+		return major > 10 || (major == 10 && minor >= 5);
 	}
 
 	/**

@@ -1,9 +1,11 @@
 package io.idempotent.store.jdbc;
 
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -14,6 +16,7 @@ import javax.sql.DataSource;
 import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
@@ -32,8 +35,8 @@ import io.idempotent.store.RecordState;
  * <p>One row per record, primary key (operation name, key), both written as bytes ({@link StoredNames}): they
  * compare byte for byte whatever the database's collation, and names and keys of any length fit. A claim is an
  * insert: the primary key lets exactly one caller in; when it loses, the existing record is read (on
- * PostgreSQL in the same statement, with a plain read when that statement's snapshot missed a row committed
- * meanwhile). Taking over an expired record is a conditional update ({@code WHERE expires_at <= now}).
+ * PostgreSQL and MariaDB 10.5+ in the same statement, see {@link JdbcDialect}; on PostgreSQL with a plain read
+ * when that statement's snapshot missed a row committed meanwhile; on MySQL and H2 with a second statement). Taking over an expired record is a conditional update ({@code WHERE expires_at <= now}).
  * Complete, release and renew are conditional on the owner token (fencing). Expiry is judged by the database
  * clock, never a session time zone. Expired rows read as absent and are deleted by {@link #purgeExpired(int)}.
  *
@@ -84,6 +87,10 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 
 	private final String claimSql;
 
+	private final String claimReturningSql;
+
+	private volatile Boolean insertReturning;
+
 	private final String takeOverSql;
 
 	private final String readSql;
@@ -128,6 +135,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 		String key = " WHERE operation_name = ? AND record_key = ?";
 		String owned = key + " AND owner_token = ? AND state = 'PROCESSING'";
 		this.claimSql = dialect.claimSql(table);
+		this.claimReturningSql = (dialect == JdbcDialect.MYSQL) ? dialect.claimReturningSql(table) : null;
 		this.takeOverSql = dialect.returningFence("UPDATE " + table + " SET state = 'PROCESSING', owner_token = ?, "
 				+ "fence = " + dialect.fence("GREATEST(fence + 1, " + dialect.nowMicros() + ")")
 				+ ", fingerprint = ?, expires_at = " + dialect.nowPlusMillis() + ", result_data = NULL, created_at = "
@@ -216,12 +224,16 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 	private AcquireResult claimOnce(Claim claim) {
 		List<Found> found;
 		if (this.dialect.claimReturnsRecord()) {
-			found = inTransaction(() -> this.jdbc.query(this.claimSql, Found::map, claim.name, claim.key, claim.token,
-					claim.fingerprint, claim.leaseMillis, claim.name, claim.key));
+			found = query("claim", this.claimSql, Found::all, claim.name, claim.key, claim.token, claim.fingerprint,
+					claim.leaseMillis, claim.name, claim.key);
 			if (found.isEmpty()) {
 				// the conflicting row committed after this statement's snapshot: read it with a new one
 				found = read(claim.name, claim.key);
 			}
+		}
+		else if (claimsWithReturning()) {
+			found = query("claim", this.claimReturningSql, (rows) -> Found.claimedOrExisting(rows, claim.token),
+					claim.name, claim.key, claim.token, claim.fingerprint, claim.leaseMillis);
 		}
 		else {
 			Long fence = insert(claim);
@@ -241,15 +253,53 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 			return "COMPLETED".equals(record.state) ? AcquireResult.completed(record.result, record.fingerprint)
 					: AcquireResult.inProgress(record.fingerprint);
 		}
-		Long fence = inTransaction(() -> this.dialect.writeReturningFence(this.jdbc, this.takeOverSql, claim.token,
-				claim.fingerprint, claim.leaseMillis, claim.name, claim.key));
+		Long fence = this.ownTransactions.runOnConnection("take over", this.takeOverSql,
+				(connection) -> this.dialect.writeReturningFence(connection, this.takeOverSql, claim.token,
+						claim.fingerprint, claim.leaseMillis, claim.name, claim.key));
 		return (fence != null) ? AcquireResult.acquired(claim.token, fence) : null;
+	}
+
+	/**
+	 * Whether claims take the one-statement {@code INSERT ... RETURNING} form: MariaDB 10.5 and later, read from
+	 * the JDBC metadata at the first claim (see {@link JdbcDialect#MYSQL}).
+	 */
+	private boolean claimsWithReturning() {
+		Boolean known = this.insertReturning;
+		if (known == null) {
+			known = this.dialect == JdbcDialect.MYSQL && Boolean.TRUE.equals(this.jdbc.execute(
+					(ConnectionCallback<Boolean>) (connection) -> this.dialect.supportsInsertReturning(
+							connection.getMetaData().getDatabaseProductName(),
+							connection.getMetaData().getDatabaseProductVersion())));
+			this.insertReturning = known;
+		}
+		return known;
+	}
+
+	/**
+	 * Overrides the claim form read from the metadata, for tests: false runs MariaDB on the two-statement claim
+	 * MySQL takes.
+	 * @param insertReturning whether to claim with {@code INSERT ... RETURNING} (MySQL dialect only)
+	 * @return this store
+	 */
+	JdbcIdempotencyStore claimWithInsertReturning(boolean insertReturning) {
+		this.insertReturning = insertReturning && this.dialect == JdbcDialect.MYSQL;
+		return this;
+	}
+
+	/**
+	 * Whether claims on this database take one round trip whatever they find (PostgreSQL, MariaDB 10.5 and
+	 * later) rather than an insert followed by a read on a duplicate (MySQL, older MariaDB, H2).
+	 * @return true when a duplicate costs one round trip
+	 */
+	public boolean claimsInOneRoundTrip() {
+		return run("claim", () -> this.dialect.claimReturnsRecord() || claimsWithReturning());
 	}
 
 	private Long insert(Claim claim) {
 		try {
-			return inTransaction(() -> this.dialect.writeReturningFence(this.jdbc, this.claimSql, claim.name, claim.key,
-					claim.token, claim.fingerprint, claim.leaseMillis));
+			return this.ownTransactions.runOnConnection("claim", this.claimSql,
+					(connection) -> this.dialect.writeReturningFence(connection, this.claimSql, claim.name, claim.key,
+							claim.token, claim.fingerprint, claim.leaseMillis));
 		}
 		catch (DuplicateKeyException ex) {
 			return null;
@@ -257,7 +307,27 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 	}
 
 	private List<Found> read(byte[] name, byte[] key) {
-		return inTransaction(() -> this.jdbc.query(this.readSql, Found::map, name, key));
+		return query("read", this.readSql, Found::all, name, key);
+	}
+
+	private <T> T query(String task, String sql, Rows<T> rows, Object... args) {
+		return this.ownTransactions.runOnConnection(task, sql, (connection) -> {
+			try (PreparedStatement statement = connection.prepareStatement(sql)) {
+				JdbcStatements.bind(statement, args);
+				try (ResultSet resultSet = statement.executeQuery()) {
+					return rows.read(resultSet);
+				}
+			}
+		});
+	}
+
+	private int update(String task, String sql, Object... args) {
+		return this.ownTransactions.runOnConnection(task, sql, (connection) -> {
+			try (PreparedStatement statement = connection.prepareStatement(sql)) {
+				JdbcStatements.bind(statement, args);
+				return statement.executeUpdate();
+			}
+		});
 	}
 
 	@Override
@@ -272,8 +342,8 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 					+ "' is over the JDBC store's limit of " + this.maxResultSize
 					+ " bytes (idempotent.store.max-result-size); check maxResultSize() before completing");
 		}
-		return run("complete", () -> inTransaction(() -> this.jdbc.update(this.completeSql, result,
-				retention.toMillis(), StoredNames.encode(key.name()), StoredNames.encode(key.value()), token)) == 1);
+		return run("complete", () -> update("complete", this.completeSql, result, retention.toMillis(),
+				StoredNames.encode(key.name()), StoredNames.encode(key.value()), token) == 1);
 	}
 
 	/**
@@ -307,14 +377,14 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 
 	@Override
 	public boolean release(IdempotencyKey key, String token) {
-		return run("release", () -> inTransaction(() -> this.jdbc.update(this.releaseSql,
-				StoredNames.encode(key.name()), StoredNames.encode(key.value()), token)) == 1);
+		return run("release", () -> update("release", this.releaseSql, StoredNames.encode(key.name()),
+				StoredNames.encode(key.value()), token) == 1);
 	}
 
 	@Override
 	public boolean renew(IdempotencyKey key, String token, Duration lease) {
-		return run("renew", () -> inTransaction(() -> this.jdbc.update(this.renewSql, lease.toMillis(),
-				StoredNames.encode(key.name()), StoredNames.encode(key.value()), token)) == 1);
+		return run("renew", () -> update("renew", this.renewSql, lease.toMillis(), StoredNames.encode(key.name()),
+				StoredNames.encode(key.value()), token) == 1);
 	}
 
 	@Override
@@ -329,8 +399,8 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 
 	@Override
 	public boolean evict(IdempotencyKey key) {
-		return run("evict", () -> inTransaction(() -> this.jdbc.update(this.evictSql, StoredNames.encode(key.name()),
-				StoredNames.encode(key.value()))) > 0);
+		return run("evict", () -> update("evict", this.evictSql, StoredNames.encode(key.name()),
+				StoredNames.encode(key.value())) > 0);
 	}
 
 	/**
@@ -400,11 +470,47 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 	private record Claim(byte[] name, byte[] key, String token, byte[] fingerprint, long leaseMillis) {
 	}
 
+	/** Reads a statement's rows. */
+	@FunctionalInterface
+	private interface Rows<T> {
+
+		T read(ResultSet rows) throws SQLException;
+
+	}
+
 	private record Found(String state, byte[] result, byte[] fingerprint, long remaining, long fence) {
 
-		static Found map(ResultSet rs, int row) throws SQLException {
+		static Found map(ResultSet rs) throws SQLException {
 			return new Found(rs.getString("state"), rs.getBytes("result_data"), rs.getBytes("fingerprint"),
 					rs.getLong("remaining"), rs.getLong("fence"));
+		}
+
+		static List<Found> all(ResultSet rs) throws SQLException {
+			if (!rs.next()) {
+				return List.of();
+			}
+			Found first = map(rs);
+			if (!rs.next()) {
+				return List.of(first);
+			}
+			List<Found> found = new ArrayList<>();
+			found.add(first);
+			do {
+				found.add(map(rs));
+			}
+			while (rs.next());
+			return found;
+		}
+
+		/** The row an {@code INSERT ... RETURNING} claim returned: ours (ACQUIRED) when it holds our token. */
+		static List<Found> claimedOrExisting(ResultSet rs, String token) throws SQLException {
+			if (!rs.next()) {
+				return List.of();
+			}
+			String state = rs.getString("state");
+			boolean ours = "PROCESSING".equals(state) && token.equals(rs.getString("owner_token"));
+			return List.of(new Found(ours ? "ACQUIRED" : state, rs.getBytes("result_data"), rs.getBytes("fingerprint"),
+					rs.getLong("remaining"), rs.getLong("fence")));
 		}
 
 		boolean acquired() {

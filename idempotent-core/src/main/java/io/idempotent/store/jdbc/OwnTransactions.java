@@ -1,13 +1,19 @@
 package io.idempotent.store.jdbc;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.ConnectionHolder;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -19,6 +25,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * ({@code PROPAGATION_REQUIRES_NEW}: the caller's is suspended, never joined). Otherwise it runs on a fresh
  * pooled connection, as is when that connection auto-commits (no extra round trip), followed by an explicit
  * commit when the pool hands out connections with auto-commit off.
+ *
+ * <p>The store's own transitions go through {@link #runOnConnection}: plain JDBC on the connection, no
+ * {@link JdbcTemplate} proxy, no resource binding and no parameter-type lookups per call (the hot path);
+ * {@link SQLException}s are translated as {@link JdbcTemplate} would.
  */
 final class OwnTransactions {
 
@@ -38,6 +48,81 @@ final class OwnTransactions {
 	 */
 	TransactionTemplate requiresNew() {
 		return this.requiresNew;
+	}
+
+	/** Work on one JDBC connection. */
+	@FunctionalInterface
+	interface ConnectionWork<T> {
+
+		T apply(Connection connection) throws SQLException;
+
+	}
+
+	/**
+	 * Runs one statement with plain JDBC so that it commits on its own: inside a caller's transaction in a new
+	 * one ({@code REQUIRES_NEW}), otherwise on a pooled connection of its own, committed explicitly when the pool
+	 * hands out connections with auto-commit off.
+	 * @param task what the statement does, for exception messages
+	 * @param sql the statement, for exception messages
+	 * @param work the statement
+	 * @param <T> its result type
+	 * @return its result
+	 * @throws DataAccessException translated as {@link JdbcTemplate} translates it
+	 */
+	<T> T runOnConnection(String task, String sql, ConnectionWork<T> work) {
+		DataSource dataSource = this.jdbc.getDataSource();
+		if (TransactionSynchronizationManager.isSynchronizationActive()
+				|| TransactionSynchronizationManager.hasResource(dataSource)) {
+			return this.requiresNew.execute((status) -> {
+				Connection connection = DataSourceUtils.getConnection(dataSource);
+				try {
+					return work.apply(connection);
+				}
+				catch (SQLException ex) {
+					throw translate(task, sql, ex);
+				}
+				finally {
+					DataSourceUtils.releaseConnection(connection, dataSource);
+				}
+			});
+		}
+		Connection connection;
+		try {
+			connection = dataSource.getConnection();
+		}
+		catch (SQLException ex) {
+			throw new CannotGetJdbcConnectionException("Failed to obtain JDBC Connection", ex);
+		}
+		try {
+			if (connection.getAutoCommit()) {
+				return work.apply(connection);
+			}
+			try {
+				T result = work.apply(connection);
+				connection.commit();
+				return result;
+			}
+			catch (SQLException | RuntimeException | Error ex) {
+				try {
+					connection.rollback();
+				}
+				catch (SQLException rollbackFailure) {
+					ex.addSuppressed(rollbackFailure);
+				}
+				throw ex;
+			}
+		}
+		catch (SQLException ex) {
+			throw translate(task, sql, ex);
+		}
+		finally {
+			DataSourceUtils.releaseConnection(connection, null);
+		}
+	}
+
+	private DataAccessException translate(String task, String sql, SQLException ex) {
+		DataAccessException translated = this.jdbc.getExceptionTranslator().translate(task, sql, ex);
+		return (translated != null) ? translated : new UncategorizedSQLException(task, sql, ex);
 	}
 
 	/**

@@ -3,13 +3,16 @@ package io.idempotent.store.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.core.RedisTemplate;
+import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.data.redis.serializer.RedisSerializer;
 
 import io.idempotent.store.IdempotencyKey;
 import io.idempotent.store.AcquireResult;
@@ -110,9 +113,19 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 			return redis.call('DEL', KEYS[1])
 			""", Long.class);
 
-	/** Deserializes each element of a script's array reply as bytes. */
-	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private static final RedisSerializer<List> ELEMENTS = (RedisSerializer) RedisSerializer.byteArray();
+	private static final LuaScript CLAIM_LUA = LuaScript.of(CLAIM);
+
+	private static final LuaScript COMPLETE_LUA = LuaScript.of(COMPLETE);
+
+	private static final LuaScript RELEASE_LUA = LuaScript.of(RELEASE);
+
+	private static final LuaScript RENEW_LUA = LuaScript.of(RENEW);
+
+	private static final LuaScript FIND_LUA = LuaScript.of(FIND);
+
+	private static final LuaScript EVICT_LUA = LuaScript.of(EVICT);
+
+	private static final int MAX_CACHED_NAMES = 1024;
 
 	private static final byte[] ONE = { '1' };
 
@@ -120,7 +133,13 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
 	private static final byte[] NONE = new byte[0];
 
-	private final RedisTemplate<String, byte[]> redis;
+	private final RedisConnectionFactory connectionFactory;
+
+	private final LettuceSharedScripts lettuce;
+
+	private final Map<String, byte[]> namePrefixes = new ConcurrentHashMap<>();
+
+	private volatile EncodedMillis lastMillis;
 
 	private final String prefix;
 
@@ -147,13 +166,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 			throw new IllegalArgumentException("The Redis store's max result size must be between 0 and "
 					+ REDIS_MAX_RESULT_SIZE + " bytes (Redis's own limit), not " + maxResultSize);
 		}
-		RedisTemplate<String, byte[]> template = new RedisTemplate<>();
-		template.setConnectionFactory(connectionFactory);
-		template.setEnableDefaultSerializer(false);
-		template.setKeySerializer(RedisSerializer.string());
-		template.setValueSerializer(RedisSerializer.byteArray());
-		template.afterPropertiesSet();
-		this.redis = template;
+		this.connectionFactory = connectionFactory;
+		this.lettuce = LettuceSharedScripts.forFactory(connectionFactory);
 		this.prefix = prefix.endsWith(":") ? prefix : prefix + ":";
 		this.maxResultSize = maxResultSize;
 	}
@@ -170,18 +184,17 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 					+ fingerprint.length);
 		}
 		String token = FencingTokens.next();
-		List<?> reply = run("claim", () -> this.redis.execute(CLAIM, RedisSerializer.byteArray(),
-				ELEMENTS, List.of(redisKey(key)), ascii(token), millis(lease),
-				(fingerprint != null) ? ONE : ZERO, (fingerprint != null) ? fingerprint : NONE));
-		if (reply == null || reply.isEmpty()) {
+		Object answer = eval("claim", CLAIM_LUA, ReturnType.MULTI, redisKeyBytes(key), ascii(token), millis(lease),
+				(fingerprint != null) ? ONE : ZERO, (fingerprint != null) ? fingerprint : NONE);
+		if (!(answer instanceof List<?> reply) || reply.isEmpty()) {
 			throw new IdempotencyStoreException("Redis answered a claim with nothing");
 		}
-		String state = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
-		if ("A".equals(state)) {
-			return AcquireResult.acquired(token, Long.parseLong(new String((byte[]) reply.get(1), StandardCharsets.US_ASCII)));
+		byte state = ((byte[]) reply.get(0))[0];
+		if (state == 'A') {
+			return AcquireResult.acquired(token, parseLong((byte[]) reply.get(1)));
 		}
 		byte[] storedFingerprint = (reply.size() > 1) ? (byte[]) reply.get(1) : null;
-		if ("C".equals(state)) {
+		if (state == 'C') {
 			return AcquireResult.completed((reply.size() > 2) ? (byte[]) reply.get(2) : null, storedFingerprint);
 		}
 		return AcquireResult.inProgress(storedFingerprint);
@@ -199,29 +212,27 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 					+ "' is over the Redis store's limit of " + this.maxResultSize
 					+ " bytes (idempotent.store.max-result-size); check maxResultSize() before completing");
 		}
-		return applied(run("complete", () -> this.redis.execute(COMPLETE, RedisSerializer.byteArray(), null,
-				List.of(redisKey(key)), ascii(token), result, millis(retention))));
+		return applied(eval("complete", COMPLETE_LUA, ReturnType.INTEGER, redisKeyBytes(key), ascii(token), result,
+				millis(retention)));
 	}
 
 	@Override
 	public boolean release(IdempotencyKey key, String token) {
-		return applied(run("release", () -> this.redis.execute(RELEASE, RedisSerializer.byteArray(), null,
-				List.of(redisKey(key)), ascii(token))));
+		return applied(eval("release", RELEASE_LUA, ReturnType.INTEGER, redisKeyBytes(key), ascii(token)));
 	}
 
 	@Override
 	public boolean renew(IdempotencyKey key, String token, Duration lease) {
-		return applied(run("renew", () -> this.redis.execute(RENEW, RedisSerializer.byteArray(), null,
-				List.of(redisKey(key)), ascii(token), millis(lease))));
+		return applied(eval("renew", RENEW_LUA, ReturnType.INTEGER, redisKeyBytes(key), ascii(token), millis(lease)));
 	}
 
 	@Override
 	public Optional<IdempotencyRecord> find(IdempotencyKey key) {
-		String found = run("find", () -> this.redis.execute(FIND, RedisSerializer.byteArray(),
-				RedisSerializer.string(), List.of(redisKey(key))));
-		if (found == null) {
+		Object answer = eval("find", FIND_LUA, ReturnType.VALUE, redisKeyBytes(key));
+		if (answer == null) {
 			return Optional.empty();
 		}
+		String found = new String((byte[]) answer, StandardCharsets.US_ASCII);
 		String[] parts = found.split(":");
 		RecordState state = "C".equals(parts[0]) ? RecordState.COMPLETED : RecordState.PROCESSING;
 		int size = (state == RecordState.COMPLETED) ? Integer.parseInt(parts[1]) : 0;
@@ -232,13 +243,106 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
 	@Override
 	public boolean evict(IdempotencyKey key) {
-		return applied(run("evict", () -> this.redis.execute(EVICT, RedisSerializer.byteArray(), null,
-				List.of(redisKey(key)))));
+		return applied(eval("evict", EVICT_LUA, ReturnType.INTEGER, redisKeyBytes(key)));
 	}
 
 	@Override
 	public String type() {
 		return "redis";
+	}
+
+	/**
+	 * Runs a script on its one key with {@code EVALSHA} (the SHA computed once), sending the source with
+	 * {@code EVAL} only when the server does not know it yet ({@code NOSCRIPT}, e.g. after a restart or
+	 * {@code SCRIPT FLUSH}); on a connection of the factory (Lettuce shares one native connection), without a
+	 * template, serializers or connection proxies.
+	 */
+	private Object eval(String transition, LuaScript script, ReturnType type, byte[] key, byte[]... args) {
+		LettuceSharedScripts lettuce = this.lettuce;
+		if (lettuce != null) {
+			Object reply;
+			try {
+				reply = lettuce.eval(script.sha(), script.source(), type, key, args);
+			}
+			catch (RuntimeException ex) {
+				throw failed(transition, ex);
+			}
+			if (reply != LettuceSharedScripts.UNAVAILABLE) {
+				return reply;
+			}
+		}
+		RedisConnection connection;
+		try {
+			connection = this.connectionFactory.getConnection();
+		}
+		catch (RuntimeException ex) {
+			throw failed(transition, ex);
+		}
+		byte[][] keyAndArgs = new byte[args.length + 1][];
+		keyAndArgs[0] = key;
+		System.arraycopy(args, 0, keyAndArgs, 1, args.length);
+		try {
+			try {
+				return connection.scriptingCommands().evalSha(script.sha(), type, 1, keyAndArgs);
+			}
+			catch (RuntimeException ex) {
+				if (!noScript(ex)) {
+					throw ex;
+				}
+				return connection.scriptingCommands().eval(script.source(), type, 1, keyAndArgs);
+			}
+		}
+		catch (RuntimeException ex) {
+			throw failed(transition, ex);
+		}
+		finally {
+			connection.close();
+		}
+	}
+
+	static boolean noScript(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (cause.getMessage() != null && cause.getMessage().contains("NOSCRIPT")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** A script's SHA and source, computed once ({@link RedisScript#getSha1()} locks on every call). */
+	private record LuaScript(String sha, byte[] source) {
+
+		static LuaScript of(RedisScript<?> script) {
+			return new LuaScript(script.getSha1(), script.getScriptAsString().getBytes(StandardCharsets.UTF_8));
+		}
+
+	}
+
+	private static IdempotencyStoreException failed(String transition, RuntimeException ex) {
+		return new IdempotencyStoreException("Redis failed to " + transition + " an idempotency key: "
+				+ ex.getMessage(), ex);
+	}
+
+	/** The key's bytes: the UTF-8 of {@link #redisKey}, its per-name prefix encoded once. */
+	byte[] redisKeyBytes(IdempotencyKey key) {
+		String value = key.value();
+		if (!wellFormed(value)) {
+			return redisKey(key).getBytes(StandardCharsets.UTF_8);
+		}
+		byte[] prefix = this.namePrefixes.get(key.name());
+		if (prefix == null) {
+			if (!wellFormed(key.name())) {
+				return redisKey(key).getBytes(StandardCharsets.UTF_8);
+			}
+			prefix = (this.prefix + key.name().length() + ":" + key.name() + ":").getBytes(StandardCharsets.UTF_8);
+			if (this.namePrefixes.size() < MAX_CACHED_NAMES) {
+				this.namePrefixes.put(key.name(), prefix);
+			}
+		}
+		byte[] encodedValue = value.getBytes(StandardCharsets.UTF_8);
+		byte[] bytes = Arrays.copyOf(prefix, prefix.length + encodedValue.length);
+		System.arraycopy(encodedValue, 0, bytes, prefix.length, encodedValue.length);
+		return bytes;
 	}
 
 	String redisKey(IdempotencyKey key) {
@@ -277,22 +381,31 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 		return text.getBytes(StandardCharsets.US_ASCII);
 	}
 
-	private static byte[] millis(Duration duration) {
-		return ascii(Long.toString(Math.max(1, duration.toMillis())));
+	private byte[] millis(Duration duration) {
+		// leases and retentions are a few fixed settings: the last one's digits are reused
+		EncodedMillis last = this.lastMillis;
+		if (last != null && last.duration.equals(duration)) {
+			return last.digits;
+		}
+		byte[] digits = ascii(Long.toString(Math.max(1, duration.toMillis())));
+		this.lastMillis = new EncodedMillis(duration, digits);
+		return digits;
 	}
 
-	private static boolean applied(Long result) {
-		return result != null && result > 0;
+	private static long parseLong(byte[] digits) {
+		long value = 0;
+		for (byte digit : digits) {
+			value = value * 10 + (digit - '0');
+		}
+		return value;
 	}
 
-	private static <T> T run(String transition, java.util.function.Supplier<T> call) {
-		try {
-			return call.get();
-		}
-		catch (RuntimeException ex) {
-			throw new IdempotencyStoreException("Redis failed to " + transition + " an idempotency key: "
-					+ ex.getMessage(), ex);
-		}
+	private static boolean applied(Object result) {
+		return result instanceof Long count && count > 0;
+	}
+
+	/** Digits of a duration in milliseconds, as sent; never modified once made. */
+	private record EncodedMillis(Duration duration, byte[] digits) {
 	}
 
 }

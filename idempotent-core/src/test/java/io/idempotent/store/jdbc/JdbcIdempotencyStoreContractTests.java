@@ -52,8 +52,28 @@ abstract class JdbcIdempotencyStoreContractTests extends IdempotencyStoreContrac
 		JdbcDialect dialect = new JdbcIdempotencyStore(dataSource(), "idempotency_record", MAX_RESULT).dialect();
 		assertThat(dialect).isEqualTo(expectedDialect());
 		runScripts(dialect.dropLocation(), dialect.schemaLocation());
-		this.store = new JdbcIdempotencyStore(dataSource(), "idempotency_record", MAX_RESULT);
+		this.store = configured(new JdbcIdempotencyStore(dataSource(), "idempotency_record", MAX_RESULT));
 		this.store.verifySchema();
+	}
+
+	/**
+	 * A store as this subclass runs it (e.g. on the claim form of another server of the same dialect).
+	 * @param store the store
+	 * @return it, configured
+	 */
+	protected JdbcIdempotencyStore configured(JdbcIdempotencyStore store) {
+		return store;
+	}
+
+	/**
+	 * Whether a duplicate's claim is one round trip on this database and store form.
+	 * @return the expectation
+	 */
+	protected abstract boolean expectsOneRoundTripClaims();
+
+	@Test
+	void claimsTakeTheFormExpectedOfThisServer() {
+		assertThat(this.store.claimsInOneRoundTrip()).isEqualTo(expectsOneRoundTripClaims());
 	}
 
 	private void runScripts(String... locations) {
@@ -92,7 +112,7 @@ abstract class JdbcIdempotencyStoreContractTests extends IdempotencyStoreContrac
 	@Test
 	void aPoolWithAutoCommitOffStillCommitsEveryTransition() {
 		DataSource noAutoCommit = TestDatabases.variant(dataSource(), "no-auto-commit", (c) -> c.setAutoCommit(false));
-		JdbcIdempotencyStore manual = new JdbcIdempotencyStore(noAutoCommit, "idempotency_record", MAX_RESULT);
+		JdbcIdempotencyStore manual = configured(new JdbcIdempotencyStore(noAutoCommit, "idempotency_record", MAX_RESULT));
 		IdempotencyKey key = newKey();
 		AcquireResult claim = manual.tryAcquire(key, HALF_HOUR);
 		assertThat(claim.status()).isEqualTo(Status.ACQUIRED);
@@ -108,7 +128,7 @@ abstract class JdbcIdempotencyStoreContractTests extends IdempotencyStoreContrac
 	void manyThreadsRacingThroughAPoolWithAutoCommitOffYieldExactlyOneWinnerPerRound() throws Exception {
 		DataSource noAutoCommit = TestDatabases.variant(dataSource(), "race-no-auto-commit",
 				(c) -> c.setAutoCommit(false));
-		JdbcIdempotencyStore manual = new JdbcIdempotencyStore(noAutoCommit, "idempotency_record", MAX_RESULT);
+		JdbcIdempotencyStore manual = configured(new JdbcIdempotencyStore(noAutoCommit, "idempotency_record", MAX_RESULT));
 		java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(64);
 		try {
 			for (int round = 0; round < 50; round++) {
@@ -158,12 +178,12 @@ abstract class JdbcIdempotencyStoreContractTests extends IdempotencyStoreContrac
 	private JdbcIdempotencyStore storeInTimeZone(String offset) {
 		DataSource zoned = TestDatabases.variant(dataSource(), "tz" + offset,
 				(config) -> config.setConnectionInitSql(sessionTimeZoneSql(offset)));
-		return new JdbcIdempotencyStore(zoned, "idempotency_record", MAX_RESULT);
+		return configured(new JdbcIdempotencyStore(zoned, "idempotency_record", MAX_RESULT));
 	}
 
 	@Test
 	void aMissingTableFailsFastNamingTheScriptToRun() {
-		JdbcIdempotencyStore missing = new JdbcIdempotencyStore(dataSource(), "no_such_table", MAX_RESULT);
+		JdbcIdempotencyStore missing = configured(new JdbcIdempotencyStore(dataSource(), "no_such_table", MAX_RESULT));
 		assertThatThrownBy(missing::verifySchema).isInstanceOf(IllegalStateException.class)
 			.hasMessageContaining("'no_such_table'")
 			.hasMessageContaining("schema-" + expectedDialect().platform() + ".sql");
@@ -171,7 +191,7 @@ abstract class JdbcIdempotencyStoreContractTests extends IdempotencyStoreContrac
 
 	@Test
 	void aTableTooSmallForTheResultLimitFailsAtStartUp() {
-		JdbcIdempotencyStore huge = new JdbcIdempotencyStore(dataSource(), "idempotency_record", 64 * 1024 * 1024);
+		JdbcIdempotencyStore huge = configured(new JdbcIdempotencyStore(dataSource(), "idempotency_record", 64 * 1024 * 1024));
 		if (expectedDialect() == JdbcDialect.MYSQL) {
 			// MariaDB's max_allowed_packet (16 MiB here) cannot carry a 64 MiB result
 			assertThatThrownBy(huge::verifySchema).isInstanceOf(IllegalStateException.class)
@@ -188,7 +208,7 @@ abstract class JdbcIdempotencyStoreContractTests extends IdempotencyStoreContrac
 				jdbc.execute(statement);
 			}
 		}
-		JdbcIdempotencyStore narrow = new JdbcIdempotencyStore(dataSource(), "narrow_records", MAX_RESULT);
+		JdbcIdempotencyStore narrow = configured(new JdbcIdempotencyStore(dataSource(), "narrow_records", MAX_RESULT));
 		assertThatThrownBy(narrow::verifySchema).isInstanceOf(IllegalStateException.class)
 			.hasMessageContaining("'narrow_records'")
 			.hasMessageContaining("schema-" + expectedDialect().platform() + ".sql");
@@ -234,7 +254,7 @@ abstract class JdbcIdempotencyStoreContractTests extends IdempotencyStoreContrac
 		JdbcTemplate jdbc = new JdbcTemplate(dataSource());
 		jdbc.execute("DROP TABLE IF EXISTS custom_records");
 		createTable(jdbc, "custom_records");
-		JdbcIdempotencyStore custom = new JdbcIdempotencyStore(dataSource(), "custom_records", MAX_RESULT);
+		JdbcIdempotencyStore custom = configured(new JdbcIdempotencyStore(dataSource(), "custom_records", MAX_RESULT));
 		custom.verifySchema();
 		IdempotencyKey key = newKey();
 		assertThat(custom.tryAcquire(key, Duration.ofMinutes(1)).token()).isNotNull();
@@ -251,7 +271,7 @@ abstract class JdbcIdempotencyStoreContractTests extends IdempotencyStoreContrac
 		// the script derives constraint and index names from the table's (longest suffix: _expires_at_idx)
 		createTable(jdbc, longest);
 		createTable(jdbc, longest);
-		JdbcIdempotencyStore store = new JdbcIdempotencyStore(dataSource(), longest, MAX_RESULT);
+		JdbcIdempotencyStore store = configured(new JdbcIdempotencyStore(dataSource(), longest, MAX_RESULT));
 		store.verifySchema();
 		IdempotencyKey key = newKey();
 		assertThat(store.tryAcquire(key, Duration.ofMinutes(1)).status()).isEqualTo(Status.ACQUIRED);

@@ -18,6 +18,11 @@ class MariaDbJdbcIdempotencyStoreTests extends JdbcIdempotencyStoreContractTests
 	}
 
 	@Override
+	protected boolean expectsOneRoundTripClaims() {
+		return true;
+	}
+
+	@Override
 	protected JdbcDialect expectedDialect() {
 		return JdbcDialect.MYSQL;
 	}

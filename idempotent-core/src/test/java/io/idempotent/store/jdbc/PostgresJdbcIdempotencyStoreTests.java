@@ -29,6 +29,11 @@ class PostgresJdbcIdempotencyStoreTests extends JdbcIdempotencyStoreContractTest
 	}
 
 	@Override
+	protected boolean expectsOneRoundTripClaims() {
+		return true;
+	}
+
+	@Override
 	protected JdbcDialect expectedDialect() {
 		return JdbcDialect.POSTGRESQL;
 	}

@@ -7,10 +7,13 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisConfiguration;
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import io.idempotent.store.AcquireResult;
+import io.idempotent.store.AcquireResult.Status;
 import io.idempotent.store.IdempotencyKey;
 import io.idempotent.store.IdempotencyStoreException;
 import io.idempotent.testsupport.TestRedis;
@@ -51,6 +54,58 @@ class RedisIdempotencyStoreTests extends RedisStoreContractTests {
 		}
 		finally {
 			down.destroy();
+		}
+	}
+
+	@Test
+	void aServerThatForgotTheScriptsIsSentThemAgain() {
+		IdempotencyKey key = newKey();
+		assertThat(redisStore().tryAcquire(key, Duration.ofSeconds(30)).status()).isEqualTo(Status.ACQUIRED);
+		flushScripts();
+		String token = redisStore().tryAcquire(newKey(), Duration.ofSeconds(30)).token();
+		assertThat(token).isNotNull();
+		flushScripts();
+		assertThat(redisStore().tryAcquire(key, Duration.ofSeconds(30)).status()).isEqualTo(Status.IN_PROGRESS);
+	}
+
+	@Test
+	void aFactoryWhoseSharedConnectionWasResetKeepsServingTheStore() {
+		LettuceConnectionFactory factory = started(configuration());
+		try {
+			RedisIdempotencyStore store = new RedisIdempotencyStore(factory, "reset");
+			IdempotencyKey key = newKey();
+			AcquireResult claim = store.tryAcquire(key, Duration.ofSeconds(30));
+			factory.resetConnection();
+			assertThat(store.complete(key, claim.token(), new byte[] { 7 }, Duration.ofSeconds(30))).isTrue();
+			assertThat(store.tryAcquire(key, Duration.ofSeconds(30)).result()).containsExactly(7);
+		}
+		finally {
+			factory.destroy();
+		}
+	}
+
+	@Test
+	void aFactoryThatDoesNotShareItsConnectionGoesThroughItsConnections() {
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(configuration());
+		factory.setShareNativeConnection(false);
+		factory.afterPropertiesSet();
+		factory.start();
+		try {
+			RedisIdempotencyStore store = new RedisIdempotencyStore(factory, "dedicated");
+			IdempotencyKey key = newKey();
+			AcquireResult claim = store.tryAcquire(key, Duration.ofSeconds(30));
+			assertThat(claim.status()).isEqualTo(Status.ACQUIRED);
+			assertThat(store.complete(key, claim.token(), new byte[] { 8 }, Duration.ofSeconds(30))).isTrue();
+			assertThat(store.tryAcquire(key, Duration.ofSeconds(30)).result()).containsExactly(8);
+		}
+		finally {
+			factory.destroy();
+		}
+	}
+
+	private void flushScripts() {
+		try (RedisConnection connection = connectionFactory().getConnection()) {
+			connection.scriptingCommands().scriptFlush();
 		}
 	}
 
