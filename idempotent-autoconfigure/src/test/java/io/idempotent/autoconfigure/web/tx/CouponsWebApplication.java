@@ -32,7 +32,7 @@ import io.idempotent.annotation.Idempotent;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @Import({ CouponsWebApplication.CouponController.class, CouponsWebApplication.ReceiptController.class,
-		CouponsWebApplication.LoyaltyService.class })
+		CouponsWebApplication.LoyaltyService.class, CouponsWebApplication.PointsService.class })
 public class CouponsWebApplication {
 
 	/** What a controller does after its write, by order id (consumed by the call). Default: answer 201. */
@@ -69,6 +69,24 @@ public class CouponsWebApplication {
 		@Transactional
 		public void award(String order) {
 			throw new IllegalStateException("loyalty points unavailable for " + order);
+		}
+
+	}
+
+	/** A guarded bean in the default mode (its claim and completion are store calls of their own). */
+	@Service
+	static class PointsService {
+
+		private final JdbcTemplate jdbc;
+
+		PointsService(JdbcTemplate jdbc) {
+			this.jdbc = jdbc;
+		}
+
+		@Idempotent(key = "#order", name = "coupons.points")
+		public void award(String order) {
+			this.jdbc.update("INSERT INTO http_coupon (id, order_id) VALUES (?, ?)", UUID.randomUUID().toString(),
+					order + "-points");
 		}
 
 	}
@@ -113,12 +131,25 @@ public class CouponsWebApplication {
 
 		private final ReceiptController receipts;
 
+		private final PointsService points;
+
 		CouponController(JdbcTemplate jdbc, HttpCouponRepository repository, LoyaltyService loyalty,
-				ReceiptController receipts) {
+				ReceiptController receipts, PointsService points) {
 			this.jdbc = jdbc;
 			this.repository = repository;
 			this.loyalty = loyalty;
 			this.receipts = receipts;
+			this.points = points;
+		}
+
+		/** Issues the coupon, then awards points through a guarded bean in the default mode. */
+		@PostMapping("/jdbc-points/{order}")
+		@Idempotent(name = "coupons.jdbc-points", commitWithTransaction = true)
+		public ResponseEntity<String> jdbcPoints(@PathVariable String order) {
+			String id = UUID.randomUUID().toString();
+			this.jdbc.update("INSERT INTO http_coupon (id, order_id) VALUES (?, ?)", id, order);
+			this.points.award(order);
+			return answer(order, id);
 		}
 
 		/** Issues the coupon, calls a transactional service that fails and carries on as if nothing happened. */
