@@ -56,6 +56,14 @@ final class CommitWithTransactionCheck implements SmartInitializingSingleton {
 					+ "which needs the JDBC store and a transaction manager for its DataSource, but "
 					+ TransactionalCompletions.whyNot(undecorated(), this.beans, namedTransactionManager()));
 		}
+		String escaping = EscapingTransactions.describe(transactional);
+		if (escaping != null) {
+			throw new IllegalStateException("Idempotent operations " + names + " are set to commit-with-transaction, "
+					+ "but " + escaping + " takes the method's writes out of the guard's transaction (REQUIRES_NEW "
+					+ "commits them on their own before the completion, NOT_SUPPORTED runs them without a "
+					+ "transaction, NEVER fails every call), so they could run twice; use REQUIRED (the default) or "
+					+ "MANDATORY, or switch commit-with-transaction off");
+		}
 		try {
 			completion.verify();
 		}
@@ -63,6 +71,34 @@ final class CommitWithTransactionCheck implements SmartInitializingSingleton {
 			throw new IllegalStateException("Idempotent operations " + names + " are set to commit-with-transaction, "
 					+ "but: " + ex.getMessage(), ex);
 		}
+	}
+
+	/** Reads the guarded methods' own {@code @Transactional}; touched only when a completion exists (spring-tx). */
+	private static final class EscapingTransactions {
+
+		private static final java.util.Set<Integer> ESCAPING = java.util.Set.of(
+				org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW,
+				org.springframework.transaction.TransactionDefinition.PROPAGATION_NOT_SUPPORTED,
+				org.springframework.transaction.TransactionDefinition.PROPAGATION_NEVER);
+
+		private static final String[] NAMES = { "REQUIRED", "SUPPORTS", "MANDATORY", "REQUIRES_NEW",
+				"NOT_SUPPORTED", "NEVER", "NESTED" };
+
+		/** The first guarded method whose own transaction leaves the guard's, described; null when none does. */
+		static String describe(List<IdempotentMethod> methods) {
+			org.springframework.transaction.interceptor.TransactionAttributeSource attributes =
+					new org.springframework.transaction.annotation.AnnotationTransactionAttributeSource(false);
+			for (IdempotentMethod method : methods) {
+				org.springframework.transaction.interceptor.TransactionAttribute attribute = attributes
+					.getTransactionAttribute(method.method(), method.targetClass());
+				if (attribute != null && ESCAPING.contains(attribute.getPropagationBehavior())) {
+					return method.targetClass().getSimpleName() + "." + method.method().getName() + "'s own "
+							+ "@Transactional(propagation = " + NAMES[attribute.getPropagationBehavior()] + ")";
+				}
+			}
+			return null;
+		}
+
 	}
 
 	private String namedTransactionManager() {

@@ -69,6 +69,24 @@ class CommitWithTransactionAutoConfigurationTests {
 	}
 
 	@Test
+	void aHandlerWhoseOwnTransactionTakesItsWritesOutOfTheGuardsIsRefusedAtStartUp() {
+		// NOT_SUPPORTED suspends the guard's transaction (the writes auto-commit), REQUIRES_NEW commits them in a
+		// transaction of their own before the completion, NEVER fails every call: none can be exactly-once
+		this.runner.withUserConfiguration(DatabaseConfiguration.class, TransactionsConfiguration.class)
+			.withBean(NotSupportedCoupons.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasMessageContaining("NotSupportedCoupons.issue")
+				.hasMessageContaining("NOT_SUPPORTED"));
+		this.runner.withUserConfiguration(DatabaseConfiguration.class, TransactionsConfiguration.class)
+			.withBean(RequiresNewCoupons.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasMessageContaining("RequiresNewCoupons.issue")
+				.hasMessageContaining("REQUIRES_NEW"));
+	}
+
+	@Test
 	void anotherStoreIsRefusedAtStartUp() {
 		this.runner.withUserConfiguration(DatabaseConfiguration.class, TransactionsConfiguration.class,
 				CouponsConfiguration.class)
@@ -357,6 +375,30 @@ class CommitWithTransactionAutoConfigurationTests {
 
 		int count(String orderId) {
 			return this.jdbc.queryForObject("SELECT COUNT(*) FROM coupon WHERE order_id = ?", Integer.class, orderId);
+		}
+
+	}
+
+	/** A handler whose own transaction runs without the guard's (writes auto-committed). */
+	static class NotSupportedCoupons {
+
+		@Idempotent(key = "#orderId", commitWithTransaction = true)
+		@org.springframework.transaction.annotation.Transactional(
+				propagation = org.springframework.transaction.annotation.Propagation.NOT_SUPPORTED)
+		public String issue(String orderId) {
+			return "coupon-" + orderId;
+		}
+
+	}
+
+	/** A handler whose class-level transaction commits on its own, before the guard's. */
+	@org.springframework.transaction.annotation.Transactional(
+			propagation = org.springframework.transaction.annotation.Propagation.REQUIRES_NEW)
+	static class RequiresNewCoupons {
+
+		@Idempotent(key = "#orderId", commitWithTransaction = true)
+		public String issue(String orderId) {
+			return "coupon-" + orderId;
 		}
 
 	}

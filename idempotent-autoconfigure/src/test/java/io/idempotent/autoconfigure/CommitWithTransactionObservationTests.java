@@ -2,7 +2,9 @@ package io.idempotent.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -18,6 +20,11 @@ import io.idempotent.autoconfigure.CommitWithTransactionAutoConfigurationTests.C
 import io.idempotent.autoconfigure.CommitWithTransactionAutoConfigurationTests.DatabaseConfiguration;
 import io.idempotent.autoconfigure.CommitWithTransactionAutoConfigurationTests.TransactionsConfiguration;
 import io.idempotent.autoconfigure.observation.TracingTestConfiguration;
+import io.idempotent.store.AcquireResult;
+import io.idempotent.store.IdempotencyKey;
+import io.idempotent.store.IdempotencyRecord;
+import io.idempotent.store.IdempotencyStore;
+import io.idempotent.store.IdempotencyStoreDecorator;
 
 /**
  * Commit-with-transaction under tracing and metrics: the completion written in the handler's transaction carries
@@ -25,6 +32,56 @@ import io.idempotent.autoconfigure.observation.TracingTestConfiguration;
  * ({@code idempotent.store.operations}) and observed ({@code idempotent.store}) like every other store call.
  */
 class CommitWithTransactionObservationTests {
+
+	/** An application's store decorator written before the SPI had completeInCurrentTransaction. */
+	record Auditing(IdempotencyStore delegate) implements IdempotencyStore {
+
+		@Override
+		public AcquireResult tryAcquire(IdempotencyKey key, Duration lease) {
+			return this.delegate.tryAcquire(key, lease);
+		}
+
+		@Override
+		public AcquireResult tryAcquire(IdempotencyKey key, Duration lease, byte[] fingerprint) {
+			return this.delegate.tryAcquire(key, lease, fingerprint);
+		}
+
+		@Override
+		public int maxResultSize() {
+			return this.delegate.maxResultSize();
+		}
+
+		@Override
+		public boolean complete(IdempotencyKey key, String token, byte[] result, Duration retention) {
+			return this.delegate.complete(key, token, result, retention);
+		}
+
+		@Override
+		public boolean release(IdempotencyKey key, String token) {
+			return this.delegate.release(key, token);
+		}
+
+		@Override
+		public boolean renew(IdempotencyKey key, String token, Duration lease) {
+			return this.delegate.renew(key, token, lease);
+		}
+
+		@Override
+		public Optional<IdempotencyRecord> find(IdempotencyKey key) {
+			return this.delegate.find(key);
+		}
+
+		@Override
+		public boolean evict(IdempotencyKey key) {
+			return this.delegate.evict(key);
+		}
+
+		@Override
+		public String type() {
+			return this.delegate.type();
+		}
+
+	}
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(IdempotentStoreAutoConfiguration.class,
@@ -55,6 +112,33 @@ class CommitWithTransactionObservationTests {
 				// a replay does not complete again
 				assertThat(coupons.issue("order-1", false)).isEqualTo("coupon-order-1");
 				assertThat(completions.count()).isEqualTo(1);
+			});
+	}
+
+	@Test
+	void anApplicationDecoratorThatDoesNotForwardTheCompletionIsNotCountedAsAFailedCompletion() {
+		// the application's decorator sits below the timed and observed stores and inherits the SPI's default,
+		// which throws: the completion is then written by the undecorated store, and it succeeded, so neither
+		// the timer nor the observation may record it as a failed store call
+		this.runner
+			.withUserConfiguration(TracingTestConfiguration.class, DatabaseConfiguration.class,
+					TransactionsConfiguration.class, CouponsConfiguration.class)
+			.withBean(SimpleMeterRegistry.class)
+			.withBean("auditingDecorator", IdempotencyStoreDecorator.class, () -> Auditing::new)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				Coupons coupons = context.getBean(Coupons.class);
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				assertThat(coupons.issue("order-1", false)).isEqualTo("coupon-order-1");
+				assertThat(coupons.issue("order-1", false)).isEqualTo("coupon-order-1");
+				assertThat(coupons.count("order-1")).isEqualTo(1);
+				assertThat(meters.find("idempotent.store.operations")
+					.tags("store", "jdbc", "operation", "complete", "outcome", "error")
+					.timer()).satisfiesAnyOf((timer) -> assertThat(timer).isNull(),
+							(timer) -> assertThat(timer.count()).isZero());
+				SimpleTracer tracer = context.getBean(SimpleTracer.class);
+				assertThat(TracingTestConfiguration.spans(tracer, "idempotent store complete"))
+					.allSatisfy((span) -> assertThat(span.getError()).isNull());
 			});
 	}
 

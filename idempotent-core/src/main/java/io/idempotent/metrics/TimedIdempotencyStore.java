@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import io.idempotent.store.IdempotencyKey;
 import io.idempotent.store.AcquireResult;
 import io.idempotent.store.IdempotencyRecord;
+import io.idempotent.store.ForwardingIdempotencyStore;
 import io.idempotent.store.IdempotencyStore;
 
 /**
@@ -18,7 +19,7 @@ import io.idempotent.store.IdempotencyStore;
  * {@code evict}) and {@code outcome} ({@code success} | {@code error}). Delegates everything else unchanged,
  * the fingerprint of a claim and the store's {@link #maxResultSize()} included.
  */
-public final class TimedIdempotencyStore implements IdempotencyStore {
+public final class TimedIdempotencyStore implements ForwardingIdempotencyStore {
 
 	/** Name of the store latency timer. */
 	public static final String OPERATIONS = "idempotent.store.operations";
@@ -26,6 +27,9 @@ public final class TimedIdempotencyStore implements IdempotencyStore {
 	private static final String[] OPERATION_NAMES = { "acquire", "complete", "release", "renew", "find", "evict" };
 
 	private final IdempotencyStore delegate;
+
+	/** Whether the delegate chain completes keys in the caller's transaction (else passed through, unrecorded). */
+	private final boolean completesInCurrentTransaction;
 
 	private final Timer[] successes = new Timer[OPERATION_NAMES.length];
 
@@ -38,6 +42,7 @@ public final class TimedIdempotencyStore implements IdempotencyStore {
 	 */
 	public TimedIdempotencyStore(IdempotencyStore delegate, MeterRegistry registry) {
 		this.delegate = delegate;
+		this.completesInCurrentTransaction = ForwardingIdempotencyStore.completesInCurrentTransaction(delegate);
 		for (int i = 0; i < OPERATION_NAMES.length; i++) {
 			this.successes[i] = timer(registry, OPERATION_NAMES[i], "success");
 			this.errors[i] = timer(registry, OPERATION_NAMES[i], "error");
@@ -76,6 +81,10 @@ public final class TimedIdempotencyStore implements IdempotencyStore {
 	@Override
 	public boolean completeInCurrentTransaction(IdempotencyKey key, String token, byte[] result,
 			Duration retention) {
+		if (!this.completesInCurrentTransaction) {
+			// a decorator below does not forward it: no store call happens here (it throws), nothing is timed
+			return this.delegate.completeInCurrentTransaction(key, token, result, retention);
+		}
 		return timed(1, () -> this.delegate.completeInCurrentTransaction(key, token, result, retention));
 	}
 
@@ -108,6 +117,7 @@ public final class TimedIdempotencyStore implements IdempotencyStore {
 	 * The store this one times.
 	 * @return the delegate
 	 */
+	@Override
 	public IdempotencyStore delegate() {
 		return this.delegate;
 	}

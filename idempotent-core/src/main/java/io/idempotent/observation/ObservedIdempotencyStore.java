@@ -14,6 +14,7 @@ import io.idempotent.store.IdempotencyKey;
 import io.idempotent.core.TraceLink;
 import io.idempotent.store.AcquireResult;
 import io.idempotent.store.IdempotencyRecord;
+import io.idempotent.store.ForwardingIdempotencyStore;
 import io.idempotent.store.IdempotencyStore;
 
 /**
@@ -22,11 +23,14 @@ import io.idempotent.store.IdempotencyStore;
  * inside the result ({@link TraceLink}), and an acquire that finds a completed key hands that trace id to the
  * replay's observation. Renewals (background keep-alive), finds and evictions are delegated unobserved.
  */
-public final class ObservedIdempotencyStore implements IdempotencyStore {
+public final class ObservedIdempotencyStore implements ForwardingIdempotencyStore {
 
 	private static final DefaultStoreObservationConvention CONVENTION = new DefaultStoreObservationConvention();
 
 	private final IdempotencyStore delegate;
+
+	/** Whether the delegate chain completes keys in the caller's transaction (else passed through, unrecorded). */
+	private final boolean completesInCurrentTransaction;
 
 	private final ObservationRegistry registry;
 
@@ -47,6 +51,7 @@ public final class ObservedIdempotencyStore implements IdempotencyStore {
 	public ObservedIdempotencyStore(IdempotencyStore delegate, ObservationRegistry registry,
 			Supplier<String> traceIds) {
 		this.delegate = delegate;
+		this.completesInCurrentTransaction = ForwardingIdempotencyStore.completesInCurrentTransaction(delegate);
 		this.registry = registry;
 		this.traceIds = traceIds;
 	}
@@ -114,6 +119,10 @@ public final class ObservedIdempotencyStore implements IdempotencyStore {
 	@Override
 	public boolean completeInCurrentTransaction(IdempotencyKey key, String token, byte[] result,
 			Duration retention) {
+		if (!this.completesInCurrentTransaction) {
+			// a decorator below does not forward it: no store call happens here (it throws), nothing is observed
+			return this.delegate.completeInCurrentTransaction(key, token, result, retention);
+		}
 		// runs on the call's own thread, in its trace: the result carries the current trace id
 		byte[] stored = (this.traceIds != null) ? TraceLink.wrap(this.traceIds.get(), TraceLink.unwrap(result)) : result;
 		return transition("complete",
@@ -161,6 +170,7 @@ public final class ObservedIdempotencyStore implements IdempotencyStore {
 	 * The store this one observes.
 	 * @return the delegate
 	 */
+	@Override
 	public IdempotencyStore delegate() {
 		return this.delegate;
 	}

@@ -22,7 +22,8 @@ import io.idempotent.core.TransactionalAttempt;
  * holds the response, before the buffered response is sent; anything else (a status that is not stored, an
  * error sent, a controller that threw, a transaction marked rollback-only, a response too large to store)
  * rolls them back and releases the key, so a retry runs the controller again. The response too large to store
- * is then answered as a 500 problem that is not stored.
+ * is then answered as a 500 problem that is not stored, and so is a success (below 400) whose transaction was
+ * marked rollback-only: never a success answered for work that was rolled back.
  */
 final class ResponseRecorder {
 
@@ -157,7 +158,16 @@ final class ResponseRecorder {
 		}
 		try {
 			if (!this.transaction.commit(encoded)) {
-				return; // marked rollback-only by the controller's own transaction: rolled back, key released
+				// marked rollback-only (by the controller's own @Transactional, or by a @Transactional call inside
+				// it whose failure the controller caught): rolled back, key released. A success must not be
+				// answered for work that was rolled back: the client would never retry and the effect be lost
+				if (status < 400) {
+					response.reset();
+					ProblemResponses.write(response, 500, "Internal Server Error", "The request's work was rolled "
+							+ "back (its transaction was marked rollback-only); retrying with the same idempotency "
+							+ "key runs it again", null);
+				}
+				return;
 			}
 		}
 		catch (IdempotencyLeaseLostException ex) {

@@ -61,6 +61,8 @@ import io.idempotent.store.IdempotencyStoreException;
  * after the claim committed and ended once its response is buffered: committed with the completion that holds
  * the response when its status is stored, else rolled back with the key released ({@link ResponseRecorder}).
  * Asynchronous return types are refused at start-up in that mode.</li>
+ * <li>a guarded controller method called while a guarded call of the same request runs (one controller calling
+ * another, a forward) runs as part of that call, under its claim: one request, one claim, one response.</li>
  * </ul>
  * The guard's own answers end the handler call with an exception that {@link IdempotentExceptionResolver}
  * completes, so they work for every return type.
@@ -195,6 +197,13 @@ public final class WebInvocationAdapter implements GuardingInvocationAdapter {
 		}
 		HttpServletRequest request = attributes.getRequest();
 		HttpServletResponse response = attributes.getResponse();
+		if (request.getAttribute(ResponseRecorder.ATTRIBUTE) != null) {
+			// a guarded controller called (directly, or by a forward) while this request's guarded call runs: the
+			// request already has its claim, whose response is this request's response; a second recorder would
+			// replace the first, leaving its claim (and, committing with its transaction, the transaction bound
+			// to this thread) never ended
+			return invocation.proceed();
+		}
 		String rawKey;
 		if (method.keyExpression() == null) {
 			IdempotencyKeyHeader.Parsed header = IdempotencyKeyHeader.parse(this.settings.headerName(),

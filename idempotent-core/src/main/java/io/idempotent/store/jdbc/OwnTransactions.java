@@ -135,7 +135,22 @@ final class OwnTransactions {
 		DataSource dataSource = this.jdbc.getDataSource();
 		if (TransactionSynchronizationManager.isSynchronizationActive()
 				|| TransactionSynchronizationManager.hasResource(dataSource)) {
-			return this.requiresNew.execute((status) -> work.get());
+			// A connection bound by another kind of transaction (JpaTransactionManager binds its JDBC connection
+			// without marking it active or synchronized) looks to DataSourceTransactionManager like no transaction
+			// at all, and a free connection to begin on: REQUIRES_NEW would then run on that very connection and
+			// commit the caller's work so far. So it is set aside while the statement runs in a transaction of its
+			// own on a fresh connection.
+			Object foreign = (TransactionSynchronizationManager.getResource(dataSource) instanceof ConnectionHolder
+					holder && !holder.isSynchronizedWithTransaction())
+							? TransactionSynchronizationManager.unbindResource(dataSource) : null;
+			try {
+				return this.requiresNew.execute((status) -> work.get());
+			}
+			finally {
+				if (foreign != null) {
+					TransactionSynchronizationManager.bindResource(dataSource, foreign);
+				}
+			}
 		}
 		return this.jdbc.execute((ConnectionCallback<T>) (connection) -> {
 			// the statement's JdbcTemplate call picks this connection up, as inside a transaction

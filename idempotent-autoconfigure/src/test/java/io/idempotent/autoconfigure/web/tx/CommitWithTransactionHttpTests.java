@@ -203,6 +203,76 @@ abstract class CommitWithTransactionHttpTests {
 	}
 
 	@Test
+	void aControllerThatCatchesAFailureMarkingItsTransactionRollbackOnlyIsNeverAnsweredSuccess() throws Exception {
+		// the service's own @Transactional joins the guard's transaction and marks it rollback-only when it
+		// throws; the controller catches it and answers 201, but its coupon is rolled back: the client must not
+		// get a success it would never retry (the effect would be lost)
+		String order = order();
+		String key = UUID.randomUUID().toString();
+		HttpResponse<String> first = post("jdbc-fallback", order, key);
+		assertThat(first.statusCode()).isEqualTo(500);
+		assertThat(first.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(first.body()).contains("rolled back").contains("rollback-only").doesNotContain(order);
+		assertThat(first.headers().firstValue("Location")).isEmpty();
+		assertThat(rows(order)).isZero();
+		assertThat(processing()).as("released").isZero();
+		HttpResponse<String> retry = post("jdbc-fallback", order, key);
+		assertThat(retry.headers().firstValue("Idempotent-Replayed")).as("nothing was stored").isEmpty();
+		assertThat(CouponsWebApplication.executions(order)).isEqualTo(2);
+	}
+
+	@Test
+	void theStoreCallsOfAGuardedBeanInsideTheControllerNeverCommitTheControllersTransaction() throws Exception {
+		// a default-mode guarded bean's claim and completion are store statements of their own; under Boot's
+		// JpaTransactionManager they ran on the controller's connection and committed its work so far, so a
+		// controller that failed afterwards left its rows behind while its key was released: the retry wrote
+		// them again
+		String order = order();
+		String key = UUID.randomUUID().toString();
+		CouponsWebApplication.PLANS.put(order, (id) -> {
+			throw new IllegalStateException("fails after the points");
+		});
+		assertThat(post("jdbc-points", order, key).statusCode()).isEqualTo(500);
+		assertThat(rows(order)).as("the controller's row is rolled back").isZero();
+		assertThat(rows(order + "-points")).as("the points row, written in the controller's transaction").isZero();
+		assertThat(processing()).isZero();
+		assertThat(post("jdbc-points", order, key).statusCode()).isEqualTo(201);
+		assertThat(rows(order)).isEqualTo(1);
+	}
+
+	@Test
+	void aGuardedControllerCallingAnotherRunsUnderItsClaimAndCommitsBothRowsWithItsCompletion() throws Exception {
+		String order = order();
+		String key = UUID.randomUUID().toString();
+		HttpResponse<String> first = post("jdbc-nested", order, key);
+		assertThat(first.statusCode()).isEqualTo(201);
+		assertThat(rows(order)).isEqualTo(1);
+		assertThat(rows(order + "-receipt")).as("the inner controller's row commits with the outer").isEqualTo(1);
+		assertThat(processing()).as("no claim left held, no transaction left open").isZero();
+		HttpResponse<String> replay = post("jdbc-nested", order, key);
+		assertThat(replay.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+		assertThat(replay.body()).isEqualTo(first.body());
+		assertThat(rows(order)).isEqualTo(1);
+		assertThat(CouponsWebApplication.executions(order)).isEqualTo(1);
+		// the receipt endpoint called on its own is its own request, with its own claim
+		assertThat(post("receipt", order, key).statusCode()).isEqualTo(201);
+		assertThat(rows(order + "-receipt")).isEqualTo(2);
+	}
+
+	@Test
+	void aControllerThatFlushesItsResponseSendsNothingBeforeTheCommit() throws Exception {
+		String order = order();
+		String key = UUID.randomUUID().toString();
+		HttpResponse<String> first = post("jdbc-flush", order, key);
+		assertThat(first.statusCode()).isEqualTo(201);
+		assertThat(CouponsWebApplication.COMMITTED_WHILE_RUNNING.get(order)).as("flushed to the client").isFalse();
+		HttpResponse<String> replay = post("jdbc-flush", order, key);
+		assertThat(replay.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+		assertThat(replay.body()).isEqualTo(first.body()).isEqualTo("flushed " + order);
+		assertThat(rows(order)).isEqualTo(1);
+	}
+
+	@Test
 	void aControllerThatStartsAsyncProcessingByHandIsRolledBackAndReleasedNeverCompletedOutsideItsTransaction()
 			throws Exception {
 		String order = order();

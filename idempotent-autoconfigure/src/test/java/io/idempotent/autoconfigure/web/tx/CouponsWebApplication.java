@@ -15,6 +15,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -30,7 +31,8 @@ import io.idempotent.annotation.Idempotent;
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import(CouponsWebApplication.CouponController.class)
+@Import({ CouponsWebApplication.CouponController.class, CouponsWebApplication.ReceiptController.class,
+		CouponsWebApplication.LoyaltyService.class, CouponsWebApplication.PointsService.class })
 public class CouponsWebApplication {
 
 	/** What a controller does after its write, by order id (consumed by the call). Default: answer 201. */
@@ -57,6 +59,58 @@ public class CouponsWebApplication {
 			.build();
 	}
 
+	/** How often a response was committed to the client while its controller ran, by order id. */
+	static final Map<String, Boolean> COMMITTED_WHILE_RUNNING = new ConcurrentHashMap<>();
+
+	/** A transactional service the coupon controllers call: it fails, marking the transaction rollback-only. */
+	@Service
+	static class LoyaltyService {
+
+		@Transactional
+		public void award(String order) {
+			throw new IllegalStateException("loyalty points unavailable for " + order);
+		}
+
+	}
+
+	/** A guarded bean in the default mode (its claim and completion are store calls of their own). */
+	@Service
+	static class PointsService {
+
+		private final JdbcTemplate jdbc;
+
+		PointsService(JdbcTemplate jdbc) {
+			this.jdbc = jdbc;
+		}
+
+		@Idempotent(key = "#order", name = "coupons.points")
+		public void award(String order) {
+			this.jdbc.update("INSERT INTO http_coupon (id, order_id) VALUES (?, ?)", UUID.randomUUID().toString(),
+					order + "-points");
+		}
+
+	}
+
+	/** A second guarded controller, called directly by a coupon controller: it writes a receipt row. */
+	@RestController
+	static class ReceiptController {
+
+		private final JdbcTemplate jdbc;
+
+		ReceiptController(JdbcTemplate jdbc) {
+			this.jdbc = jdbc;
+		}
+
+		@PostMapping("/receipt/{order}")
+		@Idempotent(name = "coupons.receipt", commitWithTransaction = true)
+		public ResponseEntity<String> receipt(@PathVariable String order) {
+			this.jdbc.update("INSERT INTO http_coupon (id, order_id) VALUES (?, ?)", UUID.randomUUID().toString(),
+					order + "-receipt");
+			return ResponseEntity.status(201).body("{\"receipt\":\"" + order + "\"}");
+		}
+
+	}
+
 	/** A failure mapped to a stored status (409) by an exception handler. */
 	static final class CouponConflict extends RuntimeException {
 
@@ -73,9 +127,70 @@ public class CouponsWebApplication {
 
 		private final HttpCouponRepository repository;
 
-		CouponController(JdbcTemplate jdbc, HttpCouponRepository repository) {
+		private final LoyaltyService loyalty;
+
+		private final ReceiptController receipts;
+
+		private final PointsService points;
+
+		CouponController(JdbcTemplate jdbc, HttpCouponRepository repository, LoyaltyService loyalty,
+				ReceiptController receipts, PointsService points) {
 			this.jdbc = jdbc;
 			this.repository = repository;
+			this.loyalty = loyalty;
+			this.receipts = receipts;
+			this.points = points;
+		}
+
+		/** Issues the coupon, then awards points through a guarded bean in the default mode. */
+		@PostMapping("/jdbc-points/{order}")
+		@Idempotent(name = "coupons.jdbc-points", commitWithTransaction = true)
+		public ResponseEntity<String> jdbcPoints(@PathVariable String order) {
+			String id = UUID.randomUUID().toString();
+			this.jdbc.update("INSERT INTO http_coupon (id, order_id) VALUES (?, ?)", id, order);
+			this.points.award(order);
+			return answer(order, id);
+		}
+
+		/** Issues the coupon, calls a transactional service that fails and carries on as if nothing happened. */
+		@PostMapping("/jdbc-fallback/{order}")
+		@Idempotent(name = "coupons.jdbc-fallback", commitWithTransaction = true)
+		public ResponseEntity<String> jdbcFallback(@PathVariable String order) {
+			String id = UUID.randomUUID().toString();
+			this.jdbc.update("INSERT INTO http_coupon (id, order_id) VALUES (?, ?)", id, order);
+			try {
+				this.loyalty.award(order);
+			}
+			catch (IllegalStateException ex) {
+				// no loyalty points this time: the coupon is still answered as issued
+			}
+			return answer(order, id);
+		}
+
+		/** Issues the coupon and calls the (guarded) receipt controller directly. */
+		@PostMapping("/jdbc-nested/{order}")
+		@Idempotent(name = "coupons.jdbc-nested", commitWithTransaction = true)
+		public ResponseEntity<String> jdbcNested(@PathVariable String order) {
+			String id = UUID.randomUUID().toString();
+			this.jdbc.update("INSERT INTO http_coupon (id, order_id) VALUES (?, ?)", id, order);
+			this.receipts.receipt(order);
+			return answer(order, id);
+		}
+
+		/** Writes its answer and flushes it (buffer and stream) before returning. */
+		@PostMapping("/jdbc-flush/{order}")
+		@Idempotent(name = "coupons.jdbc-flush", commitWithTransaction = true)
+		public void jdbcFlush(@PathVariable String order, jakarta.servlet.http.HttpServletResponse response)
+				throws java.io.IOException {
+			this.jdbc.update("INSERT INTO http_coupon (id, order_id) VALUES (?, ?)", UUID.randomUUID().toString(),
+					order);
+			EXECUTIONS.computeIfAbsent(order, (key) -> new AtomicInteger()).incrementAndGet();
+			response.setStatus(201);
+			response.setContentType("text/plain");
+			response.getOutputStream().write(("flushed " + order).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+			response.getOutputStream().flush();
+			response.flushBuffer();
+			COMMITTED_WHILE_RUNNING.put(order, response.isCommitted());
 		}
 
 		@PostMapping("/jdbc/{order}")
