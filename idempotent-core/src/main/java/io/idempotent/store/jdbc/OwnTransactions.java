@@ -73,7 +73,7 @@ final class OwnTransactions {
 		DataSource dataSource = this.jdbc.getDataSource();
 		if (TransactionSynchronizationManager.isSynchronizationActive()
 				|| TransactionSynchronizationManager.hasResource(dataSource)) {
-			return this.requiresNew.execute((status) -> {
+			return inNewTransaction(dataSource, () -> {
 				Connection connection = DataSourceUtils.getConnection(dataSource);
 				try {
 					return work.apply(connection);
@@ -120,6 +120,27 @@ final class OwnTransactions {
 		}
 	}
 
+	/**
+	 * Runs work in a new transaction on the store's data source, the caller's suspended. A connection bound by
+	 * another kind of transaction (JpaTransactionManager binds its JDBC connection without marking it active or
+	 * synchronized) looks to DataSourceTransactionManager like no transaction at all, and a free connection to
+	 * begin on: REQUIRES_NEW would then run on that very connection and commit the caller's work so far. So it is
+	 * set aside while the work runs in a transaction of its own on a fresh connection, then bound again.
+	 */
+	private <T> T inNewTransaction(DataSource dataSource, Supplier<T> work) {
+		Object foreign = (TransactionSynchronizationManager.getResource(dataSource) instanceof ConnectionHolder holder
+				&& !holder.isSynchronizedWithTransaction()) ? TransactionSynchronizationManager.unbindResource(dataSource)
+						: null;
+		try {
+			return this.requiresNew.execute((status) -> work.get());
+		}
+		finally {
+			if (foreign != null) {
+				TransactionSynchronizationManager.bindResource(dataSource, foreign);
+			}
+		}
+	}
+
 	private DataAccessException translate(String task, String sql, SQLException ex) {
 		DataAccessException translated = this.jdbc.getExceptionTranslator().translate(task, sql, ex);
 		return (translated != null) ? translated : new UncategorizedSQLException(task, sql, ex);
@@ -135,22 +156,7 @@ final class OwnTransactions {
 		DataSource dataSource = this.jdbc.getDataSource();
 		if (TransactionSynchronizationManager.isSynchronizationActive()
 				|| TransactionSynchronizationManager.hasResource(dataSource)) {
-			// A connection bound by another kind of transaction (JpaTransactionManager binds its JDBC connection
-			// without marking it active or synchronized) looks to DataSourceTransactionManager like no transaction
-			// at all, and a free connection to begin on: REQUIRES_NEW would then run on that very connection and
-			// commit the caller's work so far. So it is set aside while the statement runs in a transaction of its
-			// own on a fresh connection.
-			Object foreign = (TransactionSynchronizationManager.getResource(dataSource) instanceof ConnectionHolder
-					holder && !holder.isSynchronizedWithTransaction())
-							? TransactionSynchronizationManager.unbindResource(dataSource) : null;
-			try {
-				return this.requiresNew.execute((status) -> work.get());
-			}
-			finally {
-				if (foreign != null) {
-					TransactionSynchronizationManager.bindResource(dataSource, foreign);
-				}
-			}
+			return inNewTransaction(dataSource, work);
 		}
 		return this.jdbc.execute((ConnectionCallback<T>) (connection) -> {
 			// the statement's JdbcTemplate call picks this connection up, as inside a transaction
