@@ -101,6 +101,8 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 
 	private final String renewSql;
 
+	private final String ownedSql;
+
 	private final String evictSql;
 
 	private final String purgeSql;
@@ -146,6 +148,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 				+ dialect.nowPlusMillis() + owned;
 		this.releaseSql = "UPDATE " + table + " SET owner_token = NULL, expires_at = " + dialect.now() + owned;
 		this.renewSql = "UPDATE " + table + " SET expires_at = " + dialect.nowPlusMillis() + owned;
+		this.ownedSql = "SELECT owner_token FROM " + table + owned;
 		this.evictSql = "DELETE FROM " + table + key + " AND expires_at > " + dialect.now();
 		this.purgeSql = dialect.purgeSql(table);
 	}
@@ -383,8 +386,16 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 
 	@Override
 	public boolean renew(IdempotencyKey key, String token, Duration lease) {
-		return run("renew", () -> update("renew", this.renewSql, lease.toMillis(), StoredNames.encode(key.name()),
-				StoredNames.encode(key.value()), token) == 1);
+		byte[] name = StoredNames.encode(key.name());
+		byte[] value = StoredNames.encode(key.value());
+		return run("renew", () -> {
+			if (update("renew", this.renewSql, lease.toMillis(), name, value, token) == 1) {
+				return true;
+			}
+			// MySQL / MariaDB with useAffectedRows=true count a row the update left as it was (renewed twice in
+			// the same millisecond, or right after the claim) as unchanged: 0. Still ours, then still renewed.
+			return query("renew", this.ownedSql, ResultSet::next, name, value, token);
+		});
 	}
 
 	@Override

@@ -34,7 +34,9 @@ import io.idempotent.store.RecordState;
  * {@code r} result. Keys and names are binary-safe and of any length. Every transition is one round trip: a
  * Lua script that reads and writes a single key atomically, so the claim returns a completed key's result and
  * fingerprint in the same round trip, complete / release / renew compare the owner token before writing
- * (fencing), and the store works unchanged on Redis Cluster.
+ * (fencing), and the store works unchanged on Redis Cluster. A claim that finds the record already holding
+ * its own (unique) token answers ACQUIRED as it did the first time: Lettuce re-sends commands that were
+ * written but not answered when a connection broke (at-least-once), so a script can run twice.
  *
  * <p><b>Fence.</b> A claim writes {@code fence = max(previous fence + 1, server clock in microseconds)} (the
  * {@code TIME} of the master holding the key). A release keeps the hash (state {@code R}) until the released
@@ -64,7 +66,10 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
 	@SuppressWarnings("rawtypes")
 	private static final RedisScript<List> CLAIM = RedisScript.of("""
-			local v = redis.call('HMGET', KEYS[1], 's', 'p', 'r', 'f')
+			local v = redis.call('HMGET', KEYS[1], 's', 'p', 'r', 'f', 't')
+			if v[1] == 'P' and v[5] == ARGV[1] then
+			  return { 'A', v[4] }
+			end
 			if v[1] == 'P' or v[1] == 'C' then
 			  return { v[1], v[2], v[3] }
 			end

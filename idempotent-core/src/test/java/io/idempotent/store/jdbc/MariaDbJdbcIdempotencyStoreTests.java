@@ -1,6 +1,9 @@
 package io.idempotent.store.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
 
 import javax.sql.DataSource;
 
@@ -8,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 
+import io.idempotent.store.AcquireResult;
+import io.idempotent.store.IdempotencyKey;
 import io.idempotent.testsupport.TestDatabases;
 
 class MariaDbJdbcIdempotencyStoreTests extends JdbcIdempotencyStoreContractTests {
@@ -35,6 +40,24 @@ class MariaDbJdbcIdempotencyStoreTests extends JdbcIdempotencyStoreContractTests
 	@Override
 	protected String qualifyingSchema() {
 		return "idempotent";
+	}
+
+	@Test
+	void renewsThatChangeNothingStillSucceedWhenTheDriverCountsOnlyChangedRows() {
+		// useAffectedRows=true: an UPDATE that leaves its row as it was (same millisecond) reports 0 rows
+		DataSource affectedRows = TestDatabases.variant(dataSource(), "affected-rows",
+				(c) -> c.setJdbcUrl(c.getJdbcUrl() + "?useAffectedRows=true"));
+		JdbcIdempotencyStore store = configured(new JdbcIdempotencyStore(affectedRows, "idempotency_record", MAX_RESULT));
+		for (int i = 0; i < 20; i++) {
+			IdempotencyKey key = newKey();
+			AcquireResult claim = store.tryAcquire(key, Duration.ofMinutes(30));
+			for (int renewal = 0; renewal < 5; renewal++) {
+				assertThat(store.renew(key, claim.token(), Duration.ofMinutes(30))).as("renewal %d", renewal).isTrue();
+			}
+			assertThat(store.renew(key, "another-token", Duration.ofMinutes(30))).isFalse();
+			assertThat(store.complete(key, claim.token(), new byte[] { 1 }, Duration.ofMinutes(30))).isTrue();
+			assertThat(store.renew(key, claim.token(), Duration.ofMinutes(30))).isFalse();
+		}
 	}
 
 	@Test

@@ -103,6 +103,31 @@ class RedisIdempotencyStoreTests extends RedisStoreContractTests {
 		}
 	}
 
+	@Test
+	void aClaimResentAfterABrokenConnectionIsStillAcquired() throws Exception {
+		// Lettuce re-sends commands written but not answered when its connection broke (at-least-once): the
+		// claim script runs twice; the second run must not report the caller's own claim as in progress
+		try (ReplyDroppingProxy proxy = new ReplyDroppingProxy(TestRedis.host(), TestRedis.port())) {
+			LettuceConnectionFactory factory = started(new RedisStandaloneConfiguration("127.0.0.1", proxy.port()));
+			try {
+				RedisIdempotencyStore store = new RedisIdempotencyStore(factory, "resent");
+				assertThat(store.tryAcquire(newKey(), Duration.ofSeconds(30)).status()).isEqualTo(Status.ACQUIRED);
+				IdempotencyKey key = newKey();
+				proxy.dropNextReply();
+				AcquireResult claim = store.tryAcquire(key, Duration.ofSeconds(30));
+				assertThat(claim.status()).isEqualTo(Status.ACQUIRED);
+				assertThat(store.tryAcquire(key, Duration.ofSeconds(30)).status()).isEqualTo(Status.IN_PROGRESS);
+				assertThat(store.complete(key, claim.token(), new byte[] { 5 }, Duration.ofSeconds(30))).isTrue();
+				AcquireResult duplicate = store.tryAcquire(key, Duration.ofSeconds(30));
+				assertThat(duplicate.status()).isEqualTo(Status.COMPLETED);
+				assertThat(duplicate.result()).containsExactly(5);
+			}
+			finally {
+				factory.destroy();
+			}
+		}
+	}
+
 	private void flushScripts() {
 		try (RedisConnection connection = connectionFactory().getConnection()) {
 			connection.scriptingCommands().scriptFlush();
