@@ -333,6 +333,22 @@ public abstract class NearCacheEngineTests {
 		assertThat(this.runs).hasValue(1);
 	}
 
+	@Test
+	void aCallerReusingItsResultBufferAfterCompletingDoesNotChangeWhatDuplicatesGet() {
+		// the stores copy (or send) the bytes when completing; the cache must not keep the caller's array either
+		IdempotentOperation operation = operation(Duration.ofHours(1), PayloadMismatch.REPLAY);
+		IdempotencyKey key = newKey();
+		io.idempotent.core.Attempt first = this.engine.begin(operation, key);
+		assertThat(first.status()).isEqualTo(io.idempotent.core.Attempt.Status.ACQUIRED);
+		byte[] buffer = bytes("first");
+		first.complete(buffer);
+		java.util.Arrays.fill(buffer, (byte) 'x');
+		io.idempotent.core.Attempt duplicate = this.engine.begin(operation, key);
+		assertThat(duplicate.status()).isEqualTo(io.idempotent.core.Attempt.Status.COMPLETED);
+		assertThat(this.observer.count(DuplicateLevel.NEAR)).isEqualTo(1);
+		assertThat(new String(duplicate.storedResult(), StandardCharsets.UTF_8)).isEqualTo("first");
+	}
+
 	private String execute(IdempotentOperation operation, IdempotencyKey key, GuardedCall<String> call) {
 		try {
 			return this.engine.execute(operation, key, call);
