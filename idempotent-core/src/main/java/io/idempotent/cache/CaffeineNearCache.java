@@ -101,7 +101,10 @@ public final class CaffeineNearCache implements NearCache {
 		}
 		long expiresAt = now + remaining;
 		byte[] kept = (this.traceIds != null) ? TraceLink.wrap(this.traceIds.get(), TraceLink.unwrap(stored)) : stored;
-		this.entries.put(key, new Entry(AcquireResult.completed(kept, fingerprint), expiresAt));
+		// copies, as the stores keep theirs: the caller may reuse its arrays once the completion returned
+		kept = (kept == stored) ? stored.clone() : kept;
+		byte[] print = (fingerprint != null) ? fingerprint.clone() : null;
+		this.entries.put(key, new Entry(AcquireResult.completed(kept, print), expiresAt));
 		if (mark.invalidations() != this.invalidations.get()) {
 			// an invalidation ran while this was put: it may have removed the key before the put
 			this.entries.invalidate(key);

@@ -18,7 +18,9 @@ import io.idempotent.store.IdempotencyKey;
  * claim and a rolled-back transaction are never kept.</li>
  * <li>At most until the record's retention ends, counted from {@link #mark()} taken before the completion was
  * written (so no later than the store's own expiry, clocks permitting), and at most the cache's own time to
- * live.</li>
+ * live. A completion committed with the call's transaction is marked before that transaction begins (the store
+ * may count the retention from the transaction's start), and one that joined an already open transaction is
+ * not kept.</li>
  * <li>An {@link #invalidate} (an operator evicting the key on this instance) removes the entry, and a
  * completion whose mark was taken before the invalidation is not kept.</li>
  * </ul>

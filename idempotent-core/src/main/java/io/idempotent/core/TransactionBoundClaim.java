@@ -26,11 +26,17 @@ final class TransactionBoundClaim<T> implements TransactionalCompletion.Claim<T>
 	/** What the transaction completes the key with, kept for the near cache once it has committed. */
 	private volatile byte[] completion;
 
+	/**
+	 * Taken before the transaction begins: the store counts the retention from the transaction's start
+	 * ({@code CURRENT_TIMESTAMP} on PostgreSQL and H2), not from the completing statement, so a mark taken at
+	 * {@link #completing()} would let the entry outlive the record by the transaction's duration.
+	 */
 	private volatile NearCache.Mark mark;
 
 	TransactionBoundClaim(ClaimedAttempt attempt, Function<T, byte[]> encoder) {
 		this.attempt = attempt;
 		this.encoder = encoder;
+		this.mark = attempt.nearCacheMark();
 	}
 
 	T timed(TransactionalCompletion.Call<T> call) throws Throwable {
@@ -71,8 +77,13 @@ final class TransactionBoundClaim<T> implements TransactionalCompletion.Claim<T>
 	}
 
 	@Override
+	public void joinedOpenTransaction() {
+		// its start, from which the store may count the retention, precedes the mark: keep nothing
+		this.mark = null;
+	}
+
+	@Override
 	public void completing() {
-		this.mark = this.attempt.nearCacheMark();
 		this.completing = this.attempt.endElsewhere();
 	}
 

@@ -114,6 +114,14 @@ public interface TransactionalCompletion {
 		 */
 		byte[] completion(T result);
 
+		/**
+		 * Called when the call joined a transaction that was already open: the store may count the completion's
+		 * retention from that transaction's start (PostgreSQL's and H2's {@code CURRENT_TIMESTAMP}), which is
+		 * unknown here, so the completion is not kept in the near cache.
+		 */
+		default void joinedOpenTransaction() {
+		}
+
 		/** Called just before the completion is written, when the lease need no longer be kept alive. */
 		void completing();
 

@@ -139,6 +139,9 @@ public final class JdbcTransactionalCompletion implements TransactionalCompletio
 			claim.rolledBack();
 			throw ex;
 		}
+		if (!status.isNewTransaction()) {
+			claim.joinedOpenTransaction();
+		}
 		Completion<T> completion = new Completion<>(claim);
 		TransactionSynchronizationManager.registerSynchronization(completion);
 		if (!TransactionSynchronizationManager.hasResource(this.store.dataSource())) {

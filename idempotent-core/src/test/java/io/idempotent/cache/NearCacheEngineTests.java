@@ -333,6 +333,102 @@ public abstract class NearCacheEngineTests {
 		assertThat(this.runs).hasValue(1);
 	}
 
+	@Test
+	void aCallerReusingItsResultBufferAfterCompletingDoesNotChangeWhatDuplicatesGet() {
+		// the stores copy (or send) the bytes when completing; the cache must not keep the caller's array either
+		IdempotentOperation operation = operation(Duration.ofHours(1), PayloadMismatch.REPLAY);
+		IdempotencyKey key = newKey();
+		io.idempotent.core.Attempt first = this.engine.begin(operation, key);
+		assertThat(first.status()).isEqualTo(io.idempotent.core.Attempt.Status.ACQUIRED);
+		byte[] buffer = bytes("first");
+		first.complete(buffer);
+		java.util.Arrays.fill(buffer, (byte) 'x');
+		io.idempotent.core.Attempt duplicate = this.engine.begin(operation, key);
+		assertThat(duplicate.status()).isEqualTo(io.idempotent.core.Attempt.Status.COMPLETED);
+		assertThat(this.observer.count(DuplicateLevel.NEAR)).isEqualTo(1);
+		assertThat(new String(duplicate.storedResult(), StandardCharsets.UTF_8)).isEqualTo("first");
+	}
+
+	@Test
+	void thirtyTwoThreadsRacingOnFewKeysWithEvictionsInBetweenRunEachKeyOncePerEvictionAndEndAsTheStoreSays()
+			throws Exception {
+		IdempotentOperation operation = operation(Duration.ofHours(1), PayloadMismatch.REPLAY);
+		List<IdempotencyKey> keys = List.of(newKey(), newKey(), newKey(), newKey());
+		Map<IdempotencyKey, AtomicInteger> executions = new ConcurrentHashMap<>();
+		Map<IdempotencyKey, AtomicInteger> evictions = new ConcurrentHashMap<>();
+		keys.forEach((key) -> {
+			executions.put(key, new AtomicInteger());
+			evictions.put(key, new AtomicInteger());
+		});
+		AtomicInteger sequence = new AtomicInteger();
+		CountDownLatch start = new CountDownLatch(1);
+		List<Future<?>> workers = new ArrayList<>();
+		for (int t = 0; t < 32; t++) {
+			int thread = t;
+			workers.add(this.executor.submit(() -> {
+				start.await();
+				for (int i = 0; i < 200; i++) {
+					IdempotencyKey key = keys.get((thread + i) % keys.size());
+					if (thread < 2 && i % 25 == 0) {
+						evictions.get(key).incrementAndGet(); // counted first: a run may follow at once
+						this.engine.evict(key);
+						continue;
+					}
+					try {
+						this.engine.execute(operation, key, counted(executions.get(key), sequence));
+					}
+					catch (IdempotencyInProgressException | io.idempotent.core.IdempotencyLeaseLostException ex) {
+						// a running call's duplicate, or a call whose running record was evicted
+					}
+					catch (Throwable ex) {
+						throw new IllegalStateException(ex);
+					}
+				}
+				return null;
+			}));
+		}
+		start.countDown();
+		for (Future<?> worker : workers) {
+			worker.get(120, TimeUnit.SECONDS);
+		}
+		for (IdempotencyKey key : keys) {
+			assertThat(executions.get(key).get()).as("runs of one key").isLessThanOrEqualTo(evictions.get(key).get() + 1);
+			String answered;
+			try {
+				answered = this.engine.execute(operation, key, counted(executions.get(key), sequence));
+			}
+			catch (Throwable ex) {
+				throw new IllegalStateException(ex);
+			}
+			AcquireResult inStore = this.store.tryAcquire(key, Duration.ofSeconds(30));
+			assertThat(inStore.status()).isEqualTo(AcquireResult.Status.COMPLETED);
+			assertThat(new String(io.idempotent.core.TraceLink.unwrap(inStore.result()), StandardCharsets.UTF_8))
+				.as("the cache answers what the store holds").isEqualTo(answered);
+		}
+	}
+
+	private static GuardedCall<String> counted(AtomicInteger executions, AtomicInteger sequence) {
+		return new GuardedCall<>() {
+
+			@Override
+			public String proceed() {
+				executions.incrementAndGet();
+				return "run-" + sequence.incrementAndGet();
+			}
+
+			@Override
+			public byte[] encode(String value) {
+				return bytes(value);
+			}
+
+			@Override
+			public String replay(byte[] stored) {
+				return new String(stored, StandardCharsets.UTF_8);
+			}
+
+		};
+	}
+
 	private String execute(IdempotentOperation operation, IdempotencyKey key, GuardedCall<String> call) {
 		try {
 			return this.engine.execute(operation, key, call);

@@ -399,7 +399,7 @@ abstract class CommitWithTransactionHttpTests {
 		assertThat(CouponsWebApplication.executions(order)).isEqualTo(1);
 	}
 
-	private static String order() {
+	static String order() {
 		return "o-" + UUID.randomUUID().toString().substring(0, 8);
 	}
 
@@ -418,7 +418,7 @@ abstract class CommitWithTransactionHttpTests {
 				Integer.class);
 	}
 
-	private HttpResponse<String> post(String endpoint, String order, String key) throws Exception {
+	HttpResponse<String> post(String endpoint, String order, String key) throws Exception {
 		return this.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/" + endpoint + "/"
 				+ order)).header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.noBody()).build(),
 				HttpResponse.BodyHandlers.ofString());
