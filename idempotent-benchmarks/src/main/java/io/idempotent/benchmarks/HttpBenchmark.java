@@ -17,8 +17,9 @@ import io.idempotent.testsupport.TestRedis;
  * guarded endpoint with a unique key per request and with replays of one completed key, against the same
  * handler unguarded in the same application, on the memory and the Redis store; and the unguarded endpoint of
  * an application that has guarded ones against the same endpoint in the application without the guard (the
- * filter's cost for everyone else). The sides of each row alternate over two runs. Allocation is the server
- * side's (every thread but the client's) per request.
+ * filter's cost for everyone else); on Redis also against the same handler sending the store's own two scripts
+ * itself, so the ratio leaves the guard's own cost beyond its round trips. The sides of each row alternate over
+ * two runs. Allocation is the server side's (every thread but the client's) per request.
  */
 final class HttpBenchmark {
 
@@ -45,7 +46,9 @@ final class HttpBenchmark {
 			Side unique = new Side();
 			Side replay = new Side();
 			for (Endpoint endpoint : Endpoint.values()) {
-				measure(new Side(), port(memory), endpoint, true);
+				if (endpoint != Endpoint.RAW) { // the raw round trips are Redis's
+					measure(new Side(), port(memory), endpoint, true);
+				}
 			}
 			measure(new Side(), port(unguardedApp), Endpoint.PLAIN, true);
 			for (int run = 0; run < this.mode.runs(); run++) {
@@ -63,6 +66,7 @@ final class HttpBenchmark {
 		}
 		try (ConfigurableApplicationContext redis = start("redis", true)) {
 			Side plain = new Side();
+			Side raw = new Side();
 			Side unique = new Side();
 			Side replay = new Side();
 			for (Endpoint endpoint : Endpoint.values()) {
@@ -70,10 +74,15 @@ final class HttpBenchmark {
 			}
 			for (int run = 0; run < this.mode.runs(); run++) {
 				measure(plain, port(redis), Endpoint.PLAIN, false);
+				measure(raw, port(redis), Endpoint.RAW, false);
 				measure(unique, port(redis), Endpoint.UNIQUE, false);
 				measure(replay, port(redis), Endpoint.REPLAY, false);
 			}
 			rows("Redis store", plain, unique, replay);
+			this.report.alternated("HTTP POST, Redis store",
+					"guarded, unique key per request vs same handler sending the store's two scripts itself",
+					"8 connections", raw.runs, unique.runs, "req/s", unique.allocation(raw),
+					"the guard's own cost beyond its round trips");
 		}
 	}
 
@@ -112,6 +121,7 @@ final class HttpBenchmark {
 					case UNIQUE -> "u-" + sequence + "-" + replayKey;
 					case REPLAY -> replayKey;
 					case PLAIN -> "p-" + sequence;
+					case RAW -> "r-" + sequence + "-" + replayKey;
 				};
 				expect(client.post(endpoint.path, key, JSON), endpoint);
 				requests.incrementAndGet();
@@ -162,14 +172,17 @@ final class HttpBenchmark {
 
 	/**
 	 * The application, or without {@code guard} the same application with none of the idempotent
-	 * auto-configurations (not {@code idempotent.enabled=false}: with an {@code ObservationRegistry}, as here,
-	 * that fails to start, since {@code IdempotentObservationAutoConfiguration} ignores the switch and needs the
-	 * properties bean).
+	 * auto-configurations on its class path's behalf (no filter, no interceptor, no store bean at all); on the
+	 * Redis store with the raw round-trips endpoint too.
 	 */
 	private static ConfigurableApplicationContext start(String store, boolean guard) {
 		String excluded = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"
 				+ (guard ? "" : "," + WITHOUT_GUARD);
-		return new SpringApplicationBuilder(HttpBenchApplication.class)
+		SpringApplicationBuilder builder = new SpringApplicationBuilder(HttpBenchApplication.class);
+		if (store.equals("redis")) {
+			builder.sources(HttpBenchApplication.RawRoundTripsController.class);
+		}
+		return builder
 			.properties("server.port=0", "server.address=127.0.0.1", "server.tomcat.max-keep-alive-requests=-1",
 					"server.tomcat.threads.max=16", "idempotent.store.type=" + store,
 					"spring.data.redis.host=" + TestRedis.host(), "spring.data.redis.port=" + TestRedis.port(),
@@ -189,7 +202,7 @@ final class HttpBenchmark {
 
 	private enum Endpoint {
 
-		PLAIN("/orders/p"), UNIQUE("/orders/g"), REPLAY("/orders/g");
+		PLAIN("/orders/p"), RAW("/orders/r"), UNIQUE("/orders/g"), REPLAY("/orders/g");
 
 		private final String path;
 

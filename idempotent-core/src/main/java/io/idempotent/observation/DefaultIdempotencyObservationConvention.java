@@ -2,6 +2,8 @@ package io.idempotent.observation;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.common.KeyValues;
 
@@ -20,6 +22,12 @@ public class DefaultIdempotencyObservationConvention implements IdempotencyObser
 	public static final String NAME = "idempotent.execution";
 
 	private final boolean keyHash;
+
+	private final KeyValuesCache keyValues = new KeyValuesCache((name, source, outcome) -> KeyValues.of(
+			ExecutionKeyNames.NAME.withValue(name), ExecutionKeyNames.SOURCE.withValue(source),
+			ExecutionKeyNames.OUTCOME.withValue(outcome)));
+
+	private final Map<String, String> contextualNames = new ConcurrentHashMap<>();
 
 	/** Creates the convention without the key hash. */
 	public DefaultIdempotencyObservationConvention() {
@@ -41,14 +49,15 @@ public class DefaultIdempotencyObservationConvention implements IdempotencyObser
 
 	@Override
 	public String getContextualName(IdempotencyObservationContext context) {
-		return "idempotent " + context.getOperation().name();
+		String operation = context.getOperation().name();
+		String name = this.contextualNames.get(operation);
+		return (name != null) ? name : this.contextualNames.computeIfAbsent(operation, (o) -> "idempotent " + o);
 	}
 
 	@Override
 	public KeyValues getLowCardinalityKeyValues(IdempotencyObservationContext context) {
-		return KeyValues.of(ExecutionKeyNames.NAME.withValue(context.getOperation().name()),
-				ExecutionKeyNames.SOURCE.withValue(context.getOperation().source()),
-				ExecutionKeyNames.OUTCOME.withValue(context.getOutcome()));
+		return this.keyValues.get(context.getOperation().name(), context.getOperation().source(),
+				context.getOutcome());
 	}
 
 	@Override

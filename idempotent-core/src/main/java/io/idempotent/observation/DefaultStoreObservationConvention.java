@@ -1,5 +1,8 @@
 package io.idempotent.observation;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import io.micrometer.common.KeyValues;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationConvention;
@@ -24,16 +27,22 @@ public class DefaultStoreObservationConvention implements ObservationConvention<
 		return NAME;
 	}
 
+	private final KeyValuesCache keyValues = new KeyValuesCache((store, transition, result) -> KeyValues
+		.of(StoreKeyNames.STORE.withValue(store), StoreKeyNames.TRANSITION.withValue(transition),
+				StoreKeyNames.RESULT.withValue(result)));
+
+	private final Map<String, String> contextualNames = new ConcurrentHashMap<>();
+
 	@Override
 	public String getContextualName(StoreObservationContext context) {
-		return "idempotent store " + context.getTransition();
+		String transition = context.getTransition();
+		String name = this.contextualNames.get(transition);
+		return (name != null) ? name : this.contextualNames.computeIfAbsent(transition, (t) -> "idempotent store " + t);
 	}
 
 	@Override
 	public KeyValues getLowCardinalityKeyValues(StoreObservationContext context) {
-		return KeyValues.of(StoreKeyNames.STORE.withValue(context.getStore()),
-				StoreKeyNames.TRANSITION.withValue(context.getTransition()),
-				StoreKeyNames.RESULT.withValue(context.getResult()));
+		return this.keyValues.get(context.getStore(), context.getTransition(), context.getResult());
 	}
 
 }

@@ -1,6 +1,7 @@
 package io.idempotent.observation;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +25,11 @@ import io.idempotent.store.IdempotencyStore;
  * replay's observation. Renewals (background keep-alive), finds and evictions are delegated unobserved.
  */
 public final class ObservedIdempotencyStore implements ForwardingIdempotencyStore {
+
+	/** The {@code result} value of each acquire status, lower case, made once. */
+	private static final String[] RESULTS = Arrays.stream(AcquireResult.Status.values())
+		.map((status) -> status.name().toLowerCase(Locale.ROOT))
+		.toArray(String[]::new);
 
 	private static final DefaultStoreObservationConvention CONVENTION = new DefaultStoreObservationConvention();
 
@@ -74,7 +80,7 @@ public final class ObservedIdempotencyStore implements ForwardingIdempotencyStor
 		StoreObservationContext context = new StoreObservationContext(type(), "acquire");
 		AcquireResult result = observe(context, () -> {
 			AcquireResult found = call.get();
-			context.setResult(found.status().name().toLowerCase(Locale.ROOT));
+			context.setResult(RESULTS[found.status().ordinal()]);
 			return found;
 		});
 		if (execution != null && result.status() == AcquireResult.Status.COMPLETED) {

@@ -24,6 +24,10 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
  */
 final class GuardedRequest extends HttpServletRequestWrapper {
 
+	private static final int BUFFER_SIZE = 8192;
+
+	private static final byte[] NOTHING = new byte[0];
+
 	private final long maxSize;
 
 	private final MessageDigest digest = Digests.sha256();
@@ -115,14 +119,33 @@ final class GuardedRequest extends HttpServletRequestWrapper {
 			this.delegate = delegate;
 		}
 
+		/** The declared bytes not read yet, plus one to see the end; a full buffer when no length was declared. */
+		private int probeSize() {
+			long declared = getContentLengthLong();
+			if (declared < 0) {
+				return BUFFER_SIZE;
+			}
+			return (int) Math.max(1, Math.min(BUFFER_SIZE, declared - GuardedRequest.this.count + 1));
+		}
+
 		void drain() throws IOException {
 			if (this.rest != null) {
 				return;
 			}
-			ByteArrayOutputStream unread = new ByteArrayOutputStream(0);
-			byte[] buffer = new byte[8192];
-			for (int n = read(buffer, 0, buffer.length); n != -1; n = read(buffer, 0, buffer.length)) {
+			// usually the handler's arguments have read the whole body: then one probe of the declared rest (one
+			// byte) finds its end, and no read buffer is allocated for a body that is gone
+			byte[] buffer = new byte[probeSize()];
+			int n = read(buffer, 0, buffer.length);
+			if (n == -1) {
+				this.rest = new ByteArrayInputStream(NOTHING);
+				return;
+			}
+			ByteArrayOutputStream unread = new ByteArrayOutputStream(n);
+			for (; n != -1; n = read(buffer, 0, buffer.length)) {
 				unread.write(buffer, 0, n);
+				if (buffer.length < BUFFER_SIZE) {
+					buffer = new byte[BUFFER_SIZE]; // the declared length was wrong, or there was none
+				}
 			}
 			this.rest = new ByteArrayInputStream(unread.toByteArray());
 		}

@@ -1,0 +1,162 @@
+package io.idempotent.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The guarded request's body digest covers every byte of the body, however much of it the handler read, whatever
+ * length the client declared (right, too short, or none: chunked), and the bytes the handler did not read stay
+ * readable after it; a body the handler read to its end is digested without a read buffer.
+ */
+class GuardedRequestTests {
+
+	private static final byte[] BODY = "{\"orderId\":\"o-123456\",\"amount\":4200}".getBytes(StandardCharsets.UTF_8);
+
+	@Test
+	void aBodyTheHandlerReadToItsEndIsDigestedWhole() throws IOException {
+		GuardedRequest request = new GuardedRequest(request(BODY, BODY.length), 1024);
+		assertThat(request.getInputStream().readAllBytes()).isEqualTo(BODY);
+		assertThat(request.bodyDigest()).isEqualTo(sha256(BODY));
+		assertThat(request.getInputStream().read()).isEqualTo(-1);
+	}
+
+	@Test
+	void aBodyNobodyReadIsDigestedWholeAndStaysReadable() throws IOException {
+		GuardedRequest request = new GuardedRequest(request(BODY, BODY.length), 1024);
+		assertThat(request.bodyDigest()).isEqualTo(sha256(BODY));
+		assertThat(request.getInputStream().readAllBytes()).isEqualTo(BODY);
+	}
+
+	@Test
+	void theRestOfAPartlyReadBodyIsDigestedAndKeptForItsReader() throws IOException {
+		GuardedRequest request = new GuardedRequest(request(BODY, BODY.length), 1024);
+		byte[] head = request.getInputStream().readNBytes(10);
+		assertThat(request.bodyDigest()).isEqualTo(sha256(BODY));
+		byte[] rest = request.getInputStream().readAllBytes();
+		assertThat(concat(head, rest)).isEqualTo(BODY);
+	}
+
+	@Test
+	void aBodyLongerThanItsDeclaredLengthIsDigestedWhole() throws IOException {
+		byte[] big = new byte[20_000];
+		for (int i = 0; i < big.length; i++) {
+			big[i] = (byte) i;
+		}
+		GuardedRequest request = new GuardedRequest(request(big, 5), 100_000);
+		byte[] head = request.getInputStream().readNBytes(5);
+		assertThat(request.bodyDigest()).isEqualTo(sha256(big));
+		assertThat(concat(head, request.getInputStream().readAllBytes())).isEqualTo(big);
+	}
+
+	@Test
+	void aBodyWithoutADeclaredLengthIsDigestedWhole() throws IOException {
+		byte[] big = new byte[20_000];
+		GuardedRequest request = new GuardedRequest(request(big, -1), 100_000);
+		assertThat(request.bodyDigest()).isEqualTo(sha256(big));
+		assertThat(request.getInputStream().readAllBytes()).isEqualTo(big);
+	}
+
+	@Test
+	void anUnreadRestOverTheLimitIsRefused() throws IOException {
+		GuardedRequest request = new GuardedRequest(request(new byte[5000], -1), 4096);
+		request.getInputStream().readNBytes(10);
+		assertThatExceptionOfType(PayloadTooLargeException.class).isThrownBy(request::bodyDigest);
+		assertThat(request.overLimit()).isTrue();
+	}
+
+	@Test
+	void digestingABodyTheHandlerReadAllocatesNoReadBuffer() throws IOException {
+		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory
+			.getThreadMXBean();
+		HttpServletRequest[] requests = new HttpServletRequest[2000];
+		for (int i = 0; i < requests.length; i++) {
+			requests[i] = request(BODY, BODY.length);
+		}
+		for (int round = 0; round < 2; round++) { // the first round warms up
+			GuardedRequest[] guarded = new GuardedRequest[1000];
+			for (int i = 0; i < guarded.length; i++) {
+				guarded[i] = new GuardedRequest(requests[round * 1000 + i], 1024);
+				guarded[i].getInputStream().readAllBytes();
+			}
+			long before = threads.getCurrentThreadAllocatedBytes();
+			for (GuardedRequest request : guarded) {
+				request.bodyDigest();
+			}
+			long perDigest = (threads.getCurrentThreadAllocatedBytes() - before) / guarded.length;
+			if (round == 1) {
+				// the digest, the empty rest and the one-byte probe; it was over 8 KiB with a read buffer per call
+				assertThat(perDigest).isLessThan(1024);
+			}
+		}
+	}
+
+	private static HttpServletRequest request(byte[] body, long declaredLength) {
+		ServletInputStream stream = new ServletInputStream() {
+
+			private final ByteArrayInputStream in = new ByteArrayInputStream(body);
+
+			@Override
+			public int read() {
+				return this.in.read();
+			}
+
+			@Override
+			public int read(byte[] b, int off, int len) {
+				return this.in.read(b, off, len);
+			}
+
+			@Override
+			public boolean isFinished() {
+				return this.in.available() == 0;
+			}
+
+			@Override
+			public boolean isReady() {
+				return true;
+			}
+
+			@Override
+			public void setReadListener(ReadListener listener) {
+			}
+
+		};
+		return (HttpServletRequest) Proxy.newProxyInstance(GuardedRequestTests.class.getClassLoader(),
+				new Class<?>[] { HttpServletRequest.class }, (proxy, method, args) -> switch (method.getName()) {
+					case "getInputStream" -> stream;
+					case "getContentLengthLong" -> declaredLength;
+					case "getContentLength" -> (int) declaredLength;
+					default -> throw new UnsupportedOperationException(method.getName());
+				});
+	}
+
+	private static byte[] sha256(byte[] bytes) {
+		try {
+			return MessageDigest.getInstance("SHA-256").digest(bytes);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static byte[] concat(byte[] a, byte[] b) {
+		byte[] all = new byte[a.length + b.length];
+		System.arraycopy(a, 0, all, 0, a.length);
+		System.arraycopy(b, 0, all, a.length, b.length);
+		return all;
+	}
+
+}
