@@ -24,9 +24,10 @@ import io.idempotent.store.redis.RedisIdempotencyStore;
  * The Redis round trips the guard makes for one message, issued directly: the store's own claim and completion
  * scripts (read from {@link RedisIdempotencyStore}, so the baseline follows any change to them), with the same
  * kind of arguments (a fencing token, the lease, a 32-byte fingerprint; the completion's empty result and the
- * retention), by {@code EVALSHA} on one Lettuce connection to the application's Redis shared by every consumer
- * thread, as the store runs them on the connection its Lettuce factory shares. No engine, no AOP, no key
- * expression, no meters: what the guard adds on top of these is its own cost.
+ * retention), by {@code EVALSHA} on one Lettuce connection shared by every consumer thread, opened by the
+ * application factory's own client (so with the same client resources and Redis command instrumentation as the
+ * connection the store runs them on). No engine, no AOP, no key expression, no meters: what the guard adds on
+ * top of these is its own cost.
  */
 final class RawRedisRoundTrips implements DisposableBean {
 
@@ -40,8 +41,6 @@ final class RawRedisRoundTrips implements DisposableBean {
 
 	private static final byte[] EMPTY = new byte[0];
 
-	private final RedisClient client;
-
 	private final StatefulRedisConnection<byte[], byte[]> connection;
 
 	private final RedisCommands<byte[], byte[]> redis;
@@ -53,10 +52,12 @@ final class RawRedisRoundTrips implements DisposableBean {
 	private final String prefix;
 
 	RawRedisRoundTrips(RedisConnectionFactory connectionFactory, String namespace) {
-		RedisStandaloneConfiguration standalone = ((LettuceConnectionFactory) connectionFactory)
-			.getStandaloneConfiguration();
-		this.client = RedisClient.create(RedisURI.create(standalone.getHostName(), standalone.getPort()));
-		this.connection = this.client.connect(ByteArrayCodec.INSTANCE);
+		// the application factory's own client: same client resources, so the same command instrumentation
+		// (Boot's Lettuce observation, when an ObservationRegistry exists) as the store's round trips
+		LettuceConnectionFactory lettuce = (LettuceConnectionFactory) connectionFactory;
+		RedisStandaloneConfiguration standalone = lettuce.getStandaloneConfiguration();
+		this.connection = ((RedisClient) lettuce.getRequiredNativeClient()).connect(ByteArrayCodec.INSTANCE,
+				RedisURI.create(standalone.getHostName(), standalone.getPort()));
 		this.redis = this.connection.sync();
 		this.claimSha = this.redis.scriptLoad(script("CLAIM").getScriptAsString());
 		this.completeSha = this.redis.scriptLoad(script("COMPLETE").getScriptAsString());
@@ -82,8 +83,7 @@ final class RawRedisRoundTrips implements DisposableBean {
 
 	@Override
 	public void destroy() {
-		this.connection.close();
-		this.client.shutdown();
+		this.connection.close(); // the client is the factory's
 	}
 
 	private static RedisScript<?> script(String name) {
