@@ -37,7 +37,8 @@ import io.idempotent.testsupport.TestRedis;
  * its complete script, with Lettuce on one shared connection. JDBC: the store's own claim statement then its
  * complete statement, each on a connection of its own from the same pool, auto-committed (as the store runs
  * them outside a transaction). A duplicate (a completed key) is measured against one raw run of the claim
- * script or statement on a completed key: the one round trip a duplicate needs.
+ * script or statement on a completed key: the one round trip a duplicate needs. The two sides of a row alternate,
+ * raw first, over the mode's runs.
  */
 final class StoreBenchmarks {
 
@@ -76,26 +77,20 @@ final class StoreBenchmarks {
 			byte[] zero = ascii("0");
 			byte[] none = new byte[0];
 			for (int threads : THREADS) {
-				LoadResult rawResult = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(), (i) -> {
-					byte[][] key = { ascii("raw:" + this.run + ":" + i) };
+				alternate("Redis 7", "first call: claim + complete", threads, (round, i) -> {
+					byte[][] key = { ascii("raw:" + this.run + ":" + threads + ":" + round + ":" + i) };
 					raw.evalsha(claimSha, ScriptOutputType.MULTI, key, token, lease, zero, none);
 					raw.evalsha(completeSha, ScriptOutputType.INTEGER, key, token, none, retention);
-				});
-				LoadResult guardedResult = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(),
-						(i) -> guarded.handle(this.run + ":" + threads + ":" + i));
-				this.report.load("Redis 7", "first call: claim + complete", threads, rawResult, guardedResult);
+				}, (round, i) -> guarded.handle(this.run + ":" + threads + ":" + round + ":" + i));
 			}
 			byte[][] completedKey = { ascii("raw:duplicate:" + this.run) };
 			raw.evalsha(claimSha, ScriptOutputType.MULTI, completedKey, token, lease, zero, none);
 			raw.evalsha(completeSha, ScriptOutputType.INTEGER, completedKey, token, none, retention);
 			guarded.handle("duplicate");
 			for (int threads : THREADS) {
-				LoadResult rawRead = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(),
-						(i) -> raw.evalsha(claimSha, ScriptOutputType.MULTI, completedKey, token, lease, zero, none));
-				LoadResult guardedRead = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(),
-						(i) -> guarded.handle("duplicate"));
-				this.report.load("Redis 7", "duplicate of a completed key vs one claim script", threads, rawRead,
-						guardedRead);
+				alternate("Redis 7", "duplicate of a completed key vs one claim script", threads,
+						(round, i) -> raw.evalsha(claimSha, ScriptOutputType.MULTI, completedKey, token, lease, zero, none),
+						(round, i) -> guarded.handle("duplicate"));
 			}
 		}
 		finally {
@@ -114,27 +109,44 @@ final class StoreBenchmarks {
 		RawJdbc raw = new RawJdbc(dataSource, rawStore);
 		byte[] rawName = "raw".getBytes(StandardCharsets.UTF_8);
 		for (int threads : THREADS) {
-			LoadResult rawResult = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(), (i) -> {
-				byte[] key = (this.run + ":" + threads + ":" + i).getBytes(StandardCharsets.UTF_8);
+			alternate(name, "first call: claim + complete", threads, (round, i) -> {
+				byte[] key = (this.run + ":" + threads + ":" + round + ":" + i).getBytes(StandardCharsets.UTF_8);
 				raw.claim(rawName, key);
 				raw.complete(rawName, key);
-			});
-			LoadResult guardedResult = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(),
-					(i) -> guarded.handle(this.run + ":" + threads + ":" + i));
-			this.report.load(name, "first call: claim + complete", threads, rawResult, guardedResult);
+			}, (round, i) -> guarded.handle(this.run + ":" + threads + ":" + round + ":" + i));
 		}
 		byte[] completedKey = ("duplicate-" + this.run).getBytes(StandardCharsets.UTF_8);
 		raw.claim(rawName, completedKey);
 		raw.complete(rawName, completedKey);
 		guarded.handle("duplicate-" + this.run);
 		for (int threads : THREADS) {
-			LoadResult rawRead = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(),
-					(i) -> raw.claim(rawName, completedKey));
-			LoadResult guardedRead = LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(),
-					(i) -> guarded.handle("duplicate-" + this.run));
-			this.report.load(name, "duplicate of a completed key vs one claim statement", threads, rawRead,
-					guardedRead);
+			alternate(name, "duplicate of a completed key vs one claim statement", threads,
+					(round, i) -> raw.claim(rawName, completedKey), (round, i) -> guarded.handle("duplicate-" + this.run));
 		}
+	}
+
+	/** One call of a side; {@code round} numbers the side's runs, so that keys stay new across them. */
+	@FunctionalInterface
+	private interface Call {
+
+		void run(int round, long sequence) throws Exception;
+
+	}
+
+	/**
+	 * Measures the raw loop and the guarded one alternately, {@code mode.runs()} times each (raw first), so that
+	 * neither side always runs on a colder or a fuller server than the other.
+	 */
+	private void alternate(String store, String scenario, int threads, Call raw, Call guarded) throws Exception {
+		Runs rawRuns = new Runs();
+		Runs guardedRuns = new Runs();
+		for (int run = 0; run < this.mode.runs(); run++) {
+			int round = run;
+			rawRuns.add(LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(), (i) -> raw.run(round, i)));
+			guardedRuns.add(LoadRunner.run(threads, this.mode.warmup(), this.mode.measure(),
+					(i) -> guarded.run(round, i)));
+		}
+		this.report.load(store, scenario, threads, rawRuns, guardedRuns);
 	}
 
 	/** The Lua source of one of the Redis store's scripts, read from the store so the raw loop runs the same. */
