@@ -36,6 +36,9 @@ public class DefaultStoreObservationConvention implements ObservationConvention<
 	@Override
 	public String getContextualName(StoreObservationContext context) {
 		String transition = context.getTransition();
+		if (transition == null) {
+			return "idempotent store null"; // the context is public: no transition is no key of the cache
+		}
 		String name = this.contextualNames.get(transition);
 		return (name != null) ? name : this.contextualNames.computeIfAbsent(transition, (t) -> "idempotent store " + t);
 	}

@@ -143,8 +143,10 @@ final class GuardedRequest extends HttpServletRequestWrapper {
 			ByteArrayOutputStream unread = new ByteArrayOutputStream(n);
 			for (; n != -1; n = read(buffer, 0, buffer.length)) {
 				unread.write(buffer, 0, n);
-				if (buffer.length < BUFFER_SIZE) {
-					buffer = new byte[BUFFER_SIZE]; // the declared length was wrong, or there was none
+				if (n == buffer.length && buffer.length < BUFFER_SIZE) {
+					// the probe came back full: more bytes than declared (the length was wrong); a probe that
+					// did not fill holds the declared rest, and its next read only finds the end
+					buffer = new byte[BUFFER_SIZE];
 				}
 			}
 			this.rest = new ByteArrayInputStream(unread.toByteArray());

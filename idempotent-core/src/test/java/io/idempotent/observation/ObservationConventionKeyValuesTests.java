@@ -47,6 +47,45 @@ class ObservationConventionKeyValuesTests {
 		assertThat(convention.getContextualName(executed)).isEqualTo("idempotent payments");
 	}
 
+	@Test
+	void pastTheCachedCombinationsAndFromManyThreadsEveryCombinationGetsItsOwnValues() throws Exception {
+		DefaultStoreObservationConvention convention = new DefaultStoreObservationConvention();
+		java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+		try {
+			java.util.List<java.util.concurrent.Future<?>> checks = new java.util.ArrayList<>();
+			for (int thread = 0; thread < 4; thread++) {
+				checks.add(threads.submit(() -> {
+					for (int round = 0; round < 2; round++) {
+						for (int i = 0; i < 6000; i++) {
+							String store = "s" + (i % 7);
+							String transition = "t" + (i / 7);
+							String result = "r" + (i % 3);
+							assertThat(convention.getLowCardinalityKeyValues(context(store, transition, result)))
+								.containsExactlyInAnyOrder(KeyValue.of("idempotent.store", store),
+										KeyValue.of("idempotent.transition", transition),
+										KeyValue.of("idempotent.result", result));
+						}
+					}
+					return null;
+				}));
+			}
+			for (java.util.concurrent.Future<?> check : checks) {
+				check.get();
+			}
+		}
+		finally {
+			threads.shutdown();
+		}
+	}
+
+	@Test
+	void aContextWithoutATransitionStillHasAContextualName() {
+		// StoreObservationContext is public: a null transition named "null" before the names were cached, and must
+		// not throw from the cache now
+		assertThat(new DefaultStoreObservationConvention().getContextualName(context("redis", null, "ok")))
+			.isEqualTo("idempotent store null");
+	}
+
 	private static StoreObservationContext context(String store, String transition, String result) {
 		StoreObservationContext context = new StoreObservationContext(store, transition);
 		context.setResult(result);
