@@ -51,7 +51,7 @@ class HttpBenchApplication {
 
 		@PostMapping("/orders/r")
 		public Receipt raw(@RequestBody Order order, @RequestHeader("Idempotency-Key") String key) {
-			if (!this.redis.claimAndComplete(key)) {
+			if (this.redis.claimAndComplete(key) != RawRedisRoundTrips.Claim.RAN) {
 				throw new IllegalStateException("The raw claim of a unique key " + key + " found it taken");
 			}
 			return new Receipt(order.orderId(), order.amount(), "accepted");

@@ -64,21 +64,39 @@ final class RawRedisRoundTrips implements DisposableBean {
 		this.prefix = "bench-raw:" + namespace.length() + ":" + namespace + ":";
 	}
 
+	/** What the claim script answered. */
+	enum Claim {
+
+		/** The key was new: the handler would run (and the key was completed). */
+		RAN,
+
+		/** The key was completed: a duplicate the guard acknowledges. */
+		COMPLETED,
+
+		/** The key is held by a run still going: a duplicate the guard refuses, for redelivery. */
+		IN_PROGRESS
+
+	}
+
 	/**
 	 * Claims {@code key} and, if the claim was won, completes it: the guard's two round trips for a first
 	 * delivery, its one round trip for a duplicate.
-	 * @return whether the key was new (the handler would run)
+	 * @return what the claim found
 	 */
-	boolean claimAndComplete(String key) {
+	Claim claimAndComplete(String key) {
 		byte[][] redisKey = { (this.prefix + key).getBytes(StandardCharsets.UTF_8) };
 		byte[] token = ascii(FencingTokens.next());
 		List<Object> reply = this.redis.evalsha(this.claimSha, ScriptOutputType.MULTI, redisKey, token, LEASE, ONE,
 				FINGERPRINT);
-		if (reply == null || reply.isEmpty() || ((byte[]) reply.get(0))[0] != 'A') {
-			return false;
+		byte state = ((byte[]) reply.get(0))[0];
+		if (state == 'C') {
+			return Claim.COMPLETED;
+		}
+		if (state != 'A') {
+			return Claim.IN_PROGRESS;
 		}
 		this.redis.evalsha(this.completeSha, ScriptOutputType.INTEGER, redisKey, token, EMPTY, RETENTION);
-		return true;
+		return Claim.RAN;
 	}
 
 	@Override

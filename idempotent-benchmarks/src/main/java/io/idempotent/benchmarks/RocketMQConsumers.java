@@ -54,7 +54,10 @@ final class RocketMQConsumers {
 
 	}
 
-	/** No guard; the guard's Redis round trips issued directly. */
+	/**
+	 * No guard; the guard's Redis round trips issued directly, with the guard's answers: a new key runs, a
+	 * completed one is acknowledged, one still running is refused (thrown, so the broker redelivers it).
+	 */
 	@RocketMQMessageListener(topic = "${bench.topic.raw-noop}", consumerGroup = "${bench.group.raw-noop}")
 	public static class RawNoopListener implements RocketMQListener<OrderPaid> {
 
@@ -66,9 +69,22 @@ final class RocketMQConsumers {
 
 		@Override
 		public void onMessage(OrderPaid event) {
-			if (this.redis.claimAndComplete(event.orderId())) {
-				RAW_EFFECTS.incrementAndGet();
+			switch (this.redis.claimAndComplete(event.orderId())) {
+				case RAN -> RAW_EFFECTS.incrementAndGet();
+				case COMPLETED -> {
+				}
+				// as the guard does: a duplicate of a run still going is not acknowledged, it comes back later
+				case IN_PROGRESS -> throw new InProgressDuplicate();
 			}
+		}
+
+	}
+
+	/** The raw listener's refusal of a duplicate whose first delivery still runs; no stack trace, as the guard's. */
+	static final class InProgressDuplicate extends RuntimeException {
+
+		InProgressDuplicate() {
+			super("in progress", null, false, false);
 		}
 
 	}
