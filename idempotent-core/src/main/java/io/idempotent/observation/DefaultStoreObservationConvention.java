@@ -17,6 +17,12 @@ public class DefaultStoreObservationConvention implements ObservationConvention<
 	/** The observation name. */
 	public static final String NAME = "idempotent.store";
 
+	private final KeyValuesCache keyValues = new KeyValuesCache((store, transition, result) -> KeyValues
+		.of(StoreKeyNames.STORE.withValue(store), StoreKeyNames.TRANSITION.withValue(transition),
+				StoreKeyNames.RESULT.withValue(result)));
+
+	private final Map<String, String> contextualNames = new ConcurrentHashMap<>();
+
 	@Override
 	public boolean supportsContext(Observation.Context context) {
 		return context instanceof StoreObservationContext;
@@ -26,12 +32,6 @@ public class DefaultStoreObservationConvention implements ObservationConvention<
 	public String getName() {
 		return NAME;
 	}
-
-	private final KeyValuesCache keyValues = new KeyValuesCache((store, transition, result) -> KeyValues
-		.of(StoreKeyNames.STORE.withValue(store), StoreKeyNames.TRANSITION.withValue(transition),
-				StoreKeyNames.RESULT.withValue(result)));
-
-	private final Map<String, String> contextualNames = new ConcurrentHashMap<>();
 
 	@Override
 	public String getContextualName(StoreObservationContext context) {
