@@ -21,6 +21,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
@@ -220,10 +221,8 @@ class BodyFingerprintHttpTests {
 		}
 
 		@Bean
-		org.springframework.boot.web.servlet.FilterRegistrationBean<OncePerRequestFilter> peekRegistration(
-				OncePerRequestFilter peek) {
-			org.springframework.boot.web.servlet.FilterRegistrationBean<OncePerRequestFilter> registration = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(
-					peek);
+		FilterRegistrationBean<OncePerRequestFilter> peekRegistration(OncePerRequestFilter peek) {
+			FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(peek);
 			registration.setOrder(Ordered.LOWEST_PRECEDENCE);
 			return registration;
 		}
