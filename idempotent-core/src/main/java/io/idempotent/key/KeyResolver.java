@@ -32,16 +32,14 @@ public final class KeyResolver {
 	 */
 	public String resolve(IdempotentMethod method, MethodInvocation invocation) {
 		if (method.keyExpression() == null) {
-			return require(method.adapter().defaultKey(invocation), method,
-					method.adapter().defaultKeyDescription());
+			return require(method.adapter().defaultKey(invocation), method, false);
 		}
 		Object[] arguments = invocation.getArguments();
 		if (method.adapter() == null) {
 			int argument = directArgument(method);
 			if (argument >= 0) {
 				Object value = arguments[argument];
-				return require((value != null) ? value.toString() : null, method,
-						"key expression '" + method.keyExpressionSource() + "'");
+				return require((value != null) ? value.toString() : null, method, true);
 			}
 		}
 		StandardEvaluationContext context = new StandardEvaluationContext();
@@ -62,8 +60,7 @@ public final class KeyResolver {
 			throw new IdempotencyKeyException("Key expression '" + method.keyExpressionSource() + "' of @Idempotent "
 					+ method.describe() + " could not be evaluated: " + ex.getMessage());
 		}
-		return require((value != null) ? value.toString() : null, method,
-				"key expression '" + method.keyExpressionSource() + "'");
+		return require((value != null) ? value.toString() : null, method, true);
 	}
 
 	/**
@@ -102,8 +99,14 @@ public final class KeyResolver {
 		return -1;
 	}
 
-	private static String require(String key, IdempotentMethod method, String what) {
+	/**
+	 * The key, or the rejection naming where it came from: its key expression, or the adapter's default key. The
+	 * description is built only for a rejection, never per call.
+	 */
+	private static String require(String key, IdempotentMethod method, boolean fromExpression) {
 		if (key == null || key.isBlank()) {
+			String what = fromExpression ? "key expression '" + method.keyExpressionSource() + "'"
+					: method.adapter().defaultKeyDescription();
 			throw new IdempotencyKeyException("The " + what + " of @Idempotent " + method.describe() + " gave "
 					+ ((key == null) ? "null" : "a blank key") + "; the call was rejected and nothing was stored");
 		}

@@ -3,11 +3,15 @@ package io.idempotent.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
 
+import org.aopalliance.intercept.MethodInvocation;
 import org.junit.jupiter.api.Test;
 import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.aop.framework.ReflectiveMethodInvocation;
 
 import io.idempotent.annotation.Idempotent;
 import io.idempotent.aop.IdempotentAdvisor;
@@ -25,6 +29,9 @@ import io.idempotent.store.memory.InMemoryIdempotencyStore;
  * a null or blank argument is refused as before.
  */
 class DirectArgumentKeyTests {
+
+	private static final IdempotencySettings SETTINGS = new IdempotencySettings(Duration.ofMinutes(1),
+			Duration.ofMinutes(10), false, FailureMode.FAIL_CLOSED);
 
 	private final Shipments shipments = guarded();
 
@@ -66,9 +73,36 @@ class DirectArgumentKeyTests {
 		assertThat(this.shipments.runs()).isEqualTo(2);
 	}
 
+	@Test
+	void resolvingAnAcceptedKeyAllocatesNoMessage() throws Exception {
+		IdempotentMethodRegistry registry = new IdempotentMethodRegistry((name) -> SETTINGS, List.of());
+		registry.register(Shipments.class);
+		Method notify = Shipments.class.getMethod("notify", String.class, String.class);
+		IdempotentMethod method = registry.get(notify, Shipments.class);
+		KeyResolver keys = new KeyResolver();
+		Object[] arguments = { "n-1", "text" };
+		MethodInvocation invocation = new ReflectiveMethodInvocation(null, new Shipments(), notify, arguments,
+				Shipments.class, List.of()) {
+		};
+		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory
+			.getThreadMXBean();
+		for (int round = 0; round < 3; round++) { // the first rounds warm up
+			int same = 0;
+			long before = threads.getCurrentThreadAllocatedBytes();
+			for (int i = 0; i < 10_000; i++) {
+				same += (keys.resolve(method, invocation) == arguments[0]) ? 1 : 0;
+			}
+			assertThat(same).isEqualTo(10_000);
+			long perCall = (threads.getCurrentThreadAllocatedBytes() - before) / 10_000;
+			if (round == 2) {
+				// the key is the argument itself; building the rejection's description per call cost ~50 bytes
+				assertThat(perCall).isLessThan(16);
+			}
+		}
+	}
+
 	private static Shipments guarded() {
-		IdempotencySettings settings = new IdempotencySettings(Duration.ofMinutes(1), Duration.ofMinutes(10), false,
-				FailureMode.FAIL_CLOSED);
+		IdempotencySettings settings = SETTINGS;
 		IdempotencyEngine engine = new IdempotencyEngine(new InMemoryIdempotencyStore());
 		IdempotentMethodRegistry registry = new IdempotentMethodRegistry((name) -> settings, List.of());
 		registry.register(Shipments.class);
