@@ -1,5 +1,7 @@
 package io.idempotent.benchmarks;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs one operation in a closed loop on N threads: a warm-up, then a measured window in which every
- * operation's latency is recorded. Each call gets a number unique across threads (for unique keys).
+ * operation's latency is recorded, and the CPU time the calling threads spend per operation in that window. Each
+ * call gets a number unique across threads (for unique keys).
  */
 final class LoadRunner {
 
@@ -57,6 +60,10 @@ final class LoadRunner {
 		AtomicBoolean stop = new AtomicBoolean();
 		List<long[]> samples = new ArrayList<>();
 		int[] counts = new int[threads];
+		long[] cpuNanos = new long[threads];
+		long[] cpuOperations = new long[threads];
+		ThreadMXBean threadCpu = ManagementFactory.getThreadMXBean();
+		boolean cpuMeasured = threadCpu.isCurrentThreadCpuTimeSupported() && threadCpu.isThreadCpuTimeEnabled();
 		Throwable[] failure = new Throwable[1];
 		CountDownLatch done = new CountDownLatch(threads);
 		List<Thread> workers = new ArrayList<>();
@@ -67,8 +74,23 @@ final class LoadRunner {
 			Thread worker = new Thread(() -> {
 				long[] buffer = latencies;
 				int count = 0;
+				long cpuAtOpen = -1;
+				long operationsInWindow = 0;
 				try {
 					while (!stop.get()) {
+						// the CPU window runs from the first operation begun in the measured window to the first one
+						// begun after it, so that it holds exactly the operations it counts
+						boolean inWindow = measuring.get();
+						if (cpuMeasured && inWindow && cpuAtOpen < 0) {
+							cpuAtOpen = threadCpu.getCurrentThreadCpuTime();
+						}
+						else if (cpuMeasured && !inWindow && cpuAtOpen >= 0 && cpuNanos[index] == 0) {
+							cpuNanos[index] = Math.max(1, threadCpu.getCurrentThreadCpuTime() - cpuAtOpen);
+							cpuOperations[index] = operationsInWindow;
+						}
+						if (inWindow) {
+							operationsInWindow++;
+						}
 						long start = System.nanoTime();
 						operation.run(sequence.incrementAndGet());
 						long elapsed = System.nanoTime() - start;
@@ -84,6 +106,11 @@ final class LoadRunner {
 					failure[0] = ex;
 				}
 				finally {
+					if (cpuAtOpen >= 0 && cpuNanos[index] == 0) {
+						// stopped before beginning an operation after the window: the last one counted has ended
+						cpuNanos[index] = Math.max(1, threadCpu.getCurrentThreadCpuTime() - cpuAtOpen);
+						cpuOperations[index] = operationsInWindow;
+					}
 					samples.set(index, buffer);
 					counts[index] = count;
 					done.countDown();
@@ -115,7 +142,11 @@ final class LoadRunner {
 		}
 		Arrays.sort(all);
 		double seconds = elapsed / 1e9;
-		return new LoadResult(total / seconds, percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3);
+		long cpuTotal = Arrays.stream(cpuNanos).sum();
+		long cpuCount = Arrays.stream(cpuOperations).sum();
+		double cpuPerOperation = (cpuMeasured && cpuCount > 0) ? cpuTotal / 1e3 / cpuCount : Double.NaN;
+		return new LoadResult(total / seconds, percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3,
+				cpuPerOperation);
 	}
 
 	private static double percentile(long[] sorted, double fraction) {

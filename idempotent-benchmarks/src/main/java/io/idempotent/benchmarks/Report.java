@@ -43,8 +43,9 @@ final class Report {
 	 */
 	void load(String store, String scenario, int threads, Runs raw, Runs guarded) {
 		double ratio = guarded.mean() / raw.mean();
-		row(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %.2f | — | runs %s |", store, scenario, threads,
-				raw.describe("ops/s"), guarded.describe("ops/s"), ratio, Runs.ratios(raw, guarded)));
+		row(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %.2f | — | runs %s%s |", store, scenario, threads,
+				raw.describe("ops/s"), guarded.describe("ops/s"), ratio, Runs.ratios(raw, guarded),
+				callerCpu(raw, guarded)));
 		double spread = Runs.spread(raw, guarded);
 		if (store.startsWith("Redis") || store.startsWith("PostgreSQL")) {
 			atLeast("1. " + store + ", " + scenario + ", " + threads + " thread(s)", ratio, 0.95, spread);
@@ -52,6 +53,20 @@ final class Report {
 		else if (store.startsWith("MariaDB") && scenario.contains("duplicate")) {
 			atLeast("2. " + store + ", " + scenario + ", " + threads + " thread(s)", ratio, 0.90, spread);
 		}
+	}
+
+	/**
+	 * The CPU the calling threads spent per call on each side and the difference: the guard's own work, measured
+	 * apart from the servers' and the client event loops' (which a saturated machine shares with it).
+	 */
+	private static String callerCpu(Runs raw, Runs guarded) {
+		double rawCpu = raw.callerCpuMicros();
+		double guardedCpu = guarded.callerCpuMicros();
+		if (Double.isNaN(rawCpu) || Double.isNaN(guardedCpu)) {
+			return "";
+		}
+		return String.format(Locale.ROOT, "; caller CPU per call %.1f → %.1f µs (%+.1f µs)", rawCpu, guardedCpu,
+				guardedCpu - rawCpu);
 	}
 
 	/** A row measured in several alternating runs: the ratio of the means, each run's ratio and their spread. */

@@ -44,6 +44,14 @@ final class Runs {
 		return text;
 	}
 
+	/**
+	 * The mean CPU time per operation of the calling threads over the closed-loop runs.
+	 * @return microseconds, NaN when not measured
+	 */
+	double callerCpuMicros() {
+		return this.loads.stream().mapToDouble(LoadResult::callerCpuMicros).average().orElse(Double.NaN);
+	}
+
 	/** The spread between the highest and the lowest of the runs' ratios guarded/raw. */
 	static double spread(Runs raw, Runs guarded) {
 		double max = Double.NEGATIVE_INFINITY;

@@ -36,7 +36,7 @@ import io.idempotent.testsupport.TestRedis;
  * server, so that the ratio is the guard's own cost. Redis: {@code EVALSHA} of the store's own claim script then
  * its complete script, with Lettuce on one shared connection. JDBC: the store's own claim statement then its
  * complete statement, each on a connection of its own from the same pool, auto-committed (as the store runs
- * them outside a transaction). A duplicate (a completed key) is measured against one raw run of the claim
+ * them outside a transaction), on rows of the same name and size as the guard's. A duplicate (a completed key) is measured against one raw run of the claim
  * script or statement on a completed key: the one round trip a duplicate needs. The two sides of a row alternate,
  * raw first, over the mode's runs.
  */
@@ -107,7 +107,10 @@ final class StoreBenchmarks {
 		JdbcIdempotencyStore rawStore = new JdbcIdempotencyStore(dataSource, "raw_record", 1 << 20);
 		GuardedHandler guarded = GuardedHandler.guarded(store, RETENTION);
 		RawJdbc raw = new RawJdbc(dataSource, rawStore);
-		byte[] rawName = "raw".getBytes(StandardCharsets.UTF_8);
+		// the raw rows carry the name the guard stores (its operation's): a shorter one wrote ~15% less WAL per call
+		guarded.handle("name-" + this.run);
+		byte[] rawName = new JdbcTemplate(dataSource).queryForObject(
+				"SELECT operation_name FROM idempotency_record", byte[].class);
 		for (int threads : THREADS) {
 			alternate(name, "first call: claim + complete", threads, (round, i) -> {
 				byte[] key = (this.run + ":" + threads + ":" + round + ":" + i).getBytes(StandardCharsets.UTF_8);
