@@ -10,9 +10,4 @@ package io.idempotent.benchmarks;
  * JVM cannot measure thread CPU time): the guard's own work runs there, a server's and an event loop's do not
  */
 record LoadResult(double opsPerSecond, double p50Micros, double p99Micros, double callerCpuMicros) {
-
-	LoadResult(double opsPerSecond, double p50Micros, double p99Micros) {
-		this(opsPerSecond, p50Micros, p99Micros, Double.NaN);
-	}
-
 }

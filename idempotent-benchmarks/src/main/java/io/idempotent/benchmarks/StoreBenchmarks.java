@@ -36,9 +36,9 @@ import io.idempotent.testsupport.TestRedis;
  * server, so that the ratio is the guard's own cost. Redis: {@code EVALSHA} of the store's own claim script then
  * its complete script, with Lettuce on one shared connection. JDBC: the store's own claim statement then its
  * complete statement, each on a connection of its own from the same pool, auto-committed (as the store runs
- * them outside a transaction), on rows of the same name and size as the guard's. A duplicate (a completed key) is measured against one raw run of the claim
- * script or statement on a completed key: the one round trip a duplicate needs. The two sides of a row alternate,
- * raw first, over the mode's runs.
+ * them outside a transaction), on rows of the same name and size as the guard's. A duplicate (a completed key)
+ * is measured against one raw run of the claim script or statement on a completed key: the one round trip a
+ * duplicate needs. The two sides of a row alternate, raw first, over the mode's runs.
  */
 final class StoreBenchmarks {
 
